@@ -1,0 +1,43 @@
+# The two commands of the README are `make chat` and `make test`; each sets itself up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help bootstrap model chat serve lint validate unit conversations test bench
+
+help:
+	@echo "make chat   - bicara dengan asisten di terminal (menyiapkan semuanya sendiri)"
+	@echo "make test   - semua pemeriksaan: ruff, pytest (unit + end-to-end), rasa validate/test"
+	@echo "make serve  - server Rasa (REST + API) dan server aksi lewat HTTP"
+	@echo "make bench  - ukur kecepatan mesin aturan"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+model: bootstrap
+	@scripts/train.sh
+
+chat: model
+	@scripts/chat.sh
+
+serve: model
+	@scripts/serve.sh
+
+lint: bootstrap
+	.venv/bin/ruff check .
+
+validate: bootstrap
+	.venv-rasa/bin/rasa data validate --quiet
+
+unit: bootstrap
+	.venv/bin/pytest
+
+conversations: model
+	.venv-rasa/bin/rasa test core --stories tests/conversations --fail-on-prediction-errors \
+		--out var/results --quiet
+
+# Order: cheap checks first; the model must exist before the end-to-end tests.
+test: lint validate model unit conversations
+
+bench: bootstrap
+	.venv/bin/python bench/engine.py
