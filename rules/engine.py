@@ -1,0 +1,267 @@
+"""The one door to durable_rules.
+
+- Rulesets are built from the knowledge and registered once per process (per knowledge
+  version: the ruleset name carries the version, so rules always match their tables).
+- Each decision runs in its own session id, which is deleted afterwards.
+- Calls are serialised by a lock: the durable_rules C engine is not thread-safe.
+- Our host runs no background dispatch threads, so every action runs inside the call that
+  asserted its fact and the outcome is complete when ``run`` returns.
+- An exception raised inside a rule action surfaces to the caller as ``RuleError``
+  (durable_rules would otherwise only write it into the session state).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from durable import engine as dr_engine
+from durable import lang as dr
+
+from assistant.knowledge import Knowledge
+from assistant.knowledge_models import Source
+
+_LOCK = threading.RLock()
+_SESSION_NOT_FOUND = "error code: 309"
+
+
+class RuleError(RuntimeError):
+    """A rule action failed, or the engine could not complete a decision."""
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule that fired: its id, the facts it matched, what it concluded, its source."""
+
+    rule: str
+    source: Source
+    facts: list[dict[str, Any]]
+    conclusion: dict[str, Any]
+    because: str
+
+
+@dataclass
+class Outcome:
+    session_id: str
+    conclusions: dict[str, Any]
+    trace: list[Firing]
+
+
+class Fire:
+    """What a rule action sees: the matched facts, and ways to conclude and derive."""
+
+    def __init__(self, closure: Any, rule_id: str, source: Source, counter: Any) -> None:
+        self._c = closure
+        self._state: dict[str, Any] = closure.s._d
+        self._conclusion: dict[str, Any] = {}
+        self._because = ""
+        self._counter = counter
+        self.rule_id = rule_id
+        self.source = source
+
+    @property
+    def fact(self) -> dict[str, Any]:
+        """The matched fact of a single-condition rule, without engine bookkeeping."""
+        return self.facts()[0]
+
+    def facts(self) -> list[dict[str, Any]]:
+        """The matched facts, one per condition of the rule (durable_rules keys them by alias)."""
+        matched = self._c._m or {}
+        return [_clean(fact) for fact in matched.values() if isinstance(fact, dict)]
+
+    @property
+    def conclusions(self) -> dict[str, Any]:
+        """The conclusions so far in this session (read-only view)."""
+        return dict(self._state.get("out", {}))
+
+    def conclude(self, **values: Any) -> None:
+        self._state.setdefault("out", {}).update(values)
+        self._conclusion.update(values)
+
+    def because(self, sentence: str) -> None:
+        """One short Indonesian sentence saying why this rule applies."""
+        self._because = sentence
+
+    def derive(self, fact: dict[str, Any]) -> None:
+        """Assert a new fact into this session; rules that match it fire next."""
+        fact = dict(fact, id=f"{self.rule_id}#{next(self._counter)}")
+        self._c.assert_fact(fact)
+        self._conclusion.setdefault("derived", []).append(_clean(fact))
+
+    def _record(self) -> None:
+        self._state.setdefault("trace", []).append(
+            {
+                "rule": self.rule_id,
+                "source": self.source.model_dump(),
+                "facts": self.facts(),
+                "conclusion": self._conclusion,
+                "because": self._because,
+            }
+        )
+
+
+class RuleAction(Protocol):
+    def __call__(self, fire: Fire, /) -> None: ...
+
+
+class RuleBook:
+    """Handed to a ruleset definer: ``@book.rule(id, condition, source=...)``."""
+
+    def __init__(self, errors: dict[str, BaseException]) -> None:
+        self._errors = errors
+        self._counter = itertools.count()
+        self.rule_ids: list[str] = []
+
+    def rule(
+        self, rule_id: str, *conditions: Any, source: Source
+    ) -> Callable[[RuleAction], RuleAction]:
+        if rule_id in self.rule_ids:
+            raise ValueError(f"rule id '{rule_id}' defined twice")
+        self.rule_ids.append(rule_id)
+
+        def register(action: RuleAction) -> RuleAction:
+            def run(closure: Any) -> None:
+                fire = Fire(closure, rule_id, source, self._counter)
+                try:
+                    action(fire)
+                except BaseException as error:
+                    self._errors.setdefault(closure.s.sid, error)
+                    raise
+                fire._record()
+
+            dr.when_all(*conditions)(run)
+            return action
+
+        return register
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A decision kind: ``define`` builds its rules from the knowledge, ``facts`` turns a
+    validated input into the facts those rules match."""
+
+    define: Callable[[Knowledge, RuleBook], None]
+    facts: Callable[[Any], list[dict[str, Any]]]
+
+
+class _SynchronousHost(dr_engine.Host):
+    """A durable_rules host without its dispatch timers (we use no timers)."""
+
+    def _run(self) -> None:
+        return None
+
+
+@dataclass
+class Engine:
+    """Runs decisions for one knowledge version. Get it with ``engine_for``."""
+
+    knowledge: Knowledge
+    rulesets: dict[str, Ruleset]
+    _host: _SynchronousHost = field(default_factory=_SynchronousHost)
+    _registered: dict[str, str] = field(default_factory=dict)
+    _errors: dict[str, BaseException] = field(default_factory=dict)
+    _open: set[str] = field(default_factory=set)
+    rule_ids: dict[str, list[str]] = field(default_factory=dict)
+
+    def run(self, kind: str, data: Any) -> Outcome:
+        """Decide on one validated input (a model of ``assistant.inputs``)."""
+        with _LOCK:
+            name = self._ruleset(kind)
+            sid = uuid.uuid4().hex
+            facts = self.rulesets[kind].facts(data)
+            batch = [dict(fact, sid=sid, id=f"in#{i}") for i, fact in enumerate(facts)]
+            self._open.add(sid)
+            try:
+                try:
+                    self._host.assert_facts(name, batch)
+                except dr_engine.MessageNotHandledException:
+                    pass  # no rule looks at these facts: an empty outcome
+                state = self._state(name, sid)
+            finally:
+                error = self._errors.pop(sid, None)
+                self._delete(name, sid)
+            if error is not None:
+                raise RuleError(f"rule action failed in '{kind}': {error}") from error
+            if "exception" in state:
+                raise RuleError(f"rule action failed in '{kind}': {state['exception']}")
+            trace = [
+                Firing(
+                    rule=item["rule"],
+                    source=Source.model_validate(item["source"]),
+                    facts=item["facts"],
+                    conclusion=item["conclusion"],
+                    because=item["because"],
+                )
+                for item in state.get("trace", [])
+            ]
+            return Outcome(session_id=sid, conclusions=state.get("out", {}), trace=trace)
+
+    def open_sessions(self) -> int:
+        """Sessions started and not yet deleted (0 between decisions)."""
+        return len(self._open)
+
+    def session_exists(self, kind: str, sid: str) -> bool:
+        """Ask durable_rules itself whether a session still holds state."""
+        with _LOCK:
+            try:
+                self._host.get_state(self._ruleset(kind), sid)
+            except Exception as error:  # durable_rules_engine.error has no finer type
+                if _SESSION_NOT_FOUND in str(error):
+                    return False
+                raise
+            return True
+
+    def _state(self, name: str, sid: str) -> dict[str, Any]:
+        try:
+            return self._host.get_state(name, sid)
+        except Exception as error:
+            if _SESSION_NOT_FOUND in str(error):
+                return {}
+            raise
+
+    def _delete(self, name: str, sid: str) -> None:
+        try:
+            self._host.delete_state(name, sid)
+        except Exception as error:
+            if _SESSION_NOT_FOUND not in str(error):
+                raise
+        self._open.discard(sid)
+
+    def _ruleset(self, kind: str) -> str:
+        if kind in self._registered:
+            return self._registered[kind]
+        if kind not in self.rulesets:
+            raise RuleError(f"no ruleset for decision kind '{kind}'")
+        name = f"{kind}_{self.knowledge.version}"
+        book = RuleBook(self._errors)
+        ruleset = dr.ruleset(name)
+        with ruleset:
+            self.rulesets[kind].define(self.knowledge, book)
+        # durable.lang also queues the ruleset for its global host; we register it on ours.
+        dr._rulesets.pop(name, None)
+        full_name, definition = ruleset.define()
+        self._host.register_rulesets({full_name: definition})
+        self._registered[kind] = name
+        self.rule_ids[kind] = book.rule_ids
+        return name
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(knowledge: Knowledge) -> Engine:
+    """The process-wide engine for this knowledge version."""
+    from rules import RULESETS
+
+    with _LOCK:
+        if knowledge.version not in _ENGINES:
+            _ENGINES[knowledge.version] = Engine(knowledge=knowledge, rulesets=RULESETS)
+        return _ENGINES[knowledge.version]
+
+
+def _clean(fact: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fact.items() if k not in ("sid", "id") and not k.startswith("$")}
