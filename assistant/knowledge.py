@@ -18,11 +18,23 @@ from pydantic import ValidationError
 
 from assistant.knowledge_models import (
     TABLES,
+    ApproachesTable,
     ConflictTable,
+    FacilitatorsTable,
+    GraduationTable,
+    IndicatorsTable,
+    InterventionsTable,
+    NeedsTable,
+    PrioritiesTable,
+    ProgramsTable,
+    ReviewTable,
     Row,
     SafeguardingTable,
     SourcesTable,
+    StagesTable,
+    SustainabilityTable,
     Table,
+    TargetingTable,
 )
 from assistant.paths import knowledge_dir
 
@@ -65,6 +77,54 @@ class Knowledge:
     def safeguarding(self) -> SafeguardingTable:
         return self.table(SafeguardingTable)
 
+    @property
+    def approaches(self) -> ApproachesTable:
+        return self.table(ApproachesTable)
+
+    @property
+    def interventions(self) -> InterventionsTable:
+        return self.table(InterventionsTable)
+
+    @property
+    def needs(self) -> NeedsTable:
+        return self.table(NeedsTable)
+
+    @property
+    def targeting(self) -> TargetingTable:
+        return self.table(TargetingTable)
+
+    @property
+    def graduation(self) -> GraduationTable:
+        return self.table(GraduationTable)
+
+    @property
+    def sustainability(self) -> SustainabilityTable:
+        return self.table(SustainabilityTable)
+
+    @property
+    def programs(self) -> ProgramsTable:
+        return self.table(ProgramsTable)
+
+    @property
+    def priorities(self) -> PrioritiesTable:
+        return self.table(PrioritiesTable)
+
+    @property
+    def stages(self) -> StagesTable:
+        return self.table(StagesTable)
+
+    @property
+    def review(self) -> ReviewTable:
+        return self.table(ReviewTable)
+
+    @property
+    def facilitators(self) -> FacilitatorsTable:
+        return self.table(FacilitatorsTable)
+
+    @property
+    def indicators(self) -> IndicatorsTable:
+        return self.table(IndicatorsTable)
+
     def rows(self) -> Iterator[tuple[str, Row]]:
         """Every cited row with the name of the file it comes from."""
         for file_name, table in self.tables.items():
@@ -85,7 +145,22 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         tables[file_name] = _parse(file_name, raw, model)
     knowledge = Knowledge(version=digest.hexdigest()[:12], tables=tables)
     _check_citations(knowledge)
+    _check_references(knowledge)
     return knowledge
+
+
+def validate_file(path: Path, sources_path: Path | None = None) -> Table:
+    """Validate one knowledge file on its own (its model and its citations)."""
+    path = Path(path)
+    if path.name not in TABLES:
+        raise KnowledgeError(path.name, None, None, f"bukan berkas pengetahuan: {sorted(TABLES)}")
+    table = _parse(path.name, path.read_bytes(), TABLES[path.name])
+    sources_path = sources_path or path.with_name("sources.yml")
+    sources = _parse("sources.yml", sources_path.read_bytes(), SourcesTable)
+    assert isinstance(sources, SourcesTable)
+    for row in table.rows():
+        _check_citation(sources, path.name, row)
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -125,12 +200,47 @@ def _locate(data: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str | No
 
 
 def _check_citations(knowledge: Knowledge) -> None:
-    sources = knowledge.sources
     for file_name, row in knowledge.rows():
-        if not sources.knows(row.source):
-            raise KnowledgeError(
-                file_name,
-                row.id,
-                "source",
-                f"bagian {row.source.section} '{row.source.title}' tidak ada di sources.yml",
-            )
+        _check_citation(knowledge.sources, file_name, row)
+
+
+def _check_citation(sources: SourcesTable, file_name: str, row: Row) -> None:
+    if not sources.knows(row.source):
+        raise KnowledgeError(
+            file_name,
+            row.id,
+            "source",
+            f"bagian {row.source.section} '{row.source.title}' tidak ada di sources.yml",
+        )
+
+
+def _check_references(knowledge: Knowledge) -> None:
+    """Ids one file uses that another file must define."""
+    models = {m.id for m in knowledge.interventions.models}
+    programs = {p.id for p in knowledge.programs.programs}
+    steps = {s.id for s in knowledge.stages.steps}
+
+    def need(file_name: str, row_id: str, field: str, wanted: str, known: set[str]) -> None:
+        if wanted not in known:
+            raise KnowledgeError(file_name, row_id, field, f"'{wanted}' tidak dikenal")
+
+    for row in knowledge.needs.entries:
+        for signal in row.signals:
+            for model in signal.models:
+                need("needs.yml", signal.id, "models", model, models)
+        for consideration in row.considerations:
+            if consideration.recommends:
+                need("needs.yml", row.id, "recommends", consideration.recommends, models)
+    for program in knowledge.programs.programs:
+        for model in program.models:
+            need("programs.yml", program.id, "models", model, models)
+    for priority in knowledge.priorities.priorities:
+        for example in priority.examples:
+            for model in example.models:
+                need("priorities.yml", priority.id, "models", model, models)
+    for check in knowledge.review.checks:
+        for step in check.steps:
+            need("program_review.yml", check.id, "steps", step, steps)
+    for matrix in knowledge.graduation.matrices:
+        if matrix.program:
+            need("graduation.yml", matrix.id, "program", matrix.program, programs)

@@ -1,0 +1,189 @@
+"""Browsing the knowledge: list tables and rows, show a row by id, search in Indonesian
+(case-insensitive, tolerant of simple typos). Used by ``assistant knowledge`` and the chat."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from assistant.knowledge import Knowledge
+from assistant.knowledge_models import Row, Source, Table
+from assistant.texts import text
+
+_WORD = re.compile(r"[0-9a-zà-ÿ]+")
+# Words too common in the knowledge to help a search.
+_STOP = frozenset(
+    "dan atau yang di ke dari untuk dengan dalam pada ini itu agar bila oleh para serta "
+    "juga sebagai secara warga program masyarakat apa apakah bagaimana gimana gmn itu".split()
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    file: str
+    row: Row
+    score: float
+
+    @property
+    def title(self) -> str:
+        return row_title(self.row)
+
+
+def table_name(file_name: str) -> str:
+    return file_name.removesuffix(".yml")
+
+
+def find_table(knowledge: Knowledge, name: str) -> tuple[str, Table] | None:
+    """A table by file stem ("programs"), file name, or table id ("program")."""
+    for file_name, table in knowledge.tables.items():
+        if name in (file_name, table_name(file_name), table.id):
+            return file_name, table
+    return None
+
+
+def row_title(row: Row) -> str:
+    for field in ("name", "title", "text", "hypothesis", "question"):
+        value = getattr(row, field, None)
+        if isinstance(value, str):
+            return value
+    return row.id
+
+
+def find(knowledge: Knowledge, row_id: str) -> list[tuple[str, Row]]:
+    """Every row with this id (an id may name, say, both a needs row and a model)."""
+    wanted = row_id.strip().lower()
+    return [(file_name, row) for file_name, row in knowledge.rows() if row.id == wanted]
+
+
+def _words(value: str) -> list[str]:
+    return [w for w in _WORD.findall(value.lower()) if w not in _STOP and len(w) > 1]
+
+
+def _row_words(row: Row) -> set[str]:
+    words: set[str] = set(_words(row.id.replace("_", " ")))
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            words.update(_words(value))
+        elif isinstance(value, BaseModel) and not isinstance(value, Source):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    for name in type(row).model_fields:
+        if name not in ("id", "source"):
+            walk(getattr(row, name))
+    return words
+
+
+def _match(query_word: str, words: set[str]) -> float:
+    if query_word in words:
+        return 1.0
+    best = 0.0
+    for word in words:
+        if len(query_word) >= 4 and (word.startswith(query_word) or query_word.startswith(word)):
+            best = max(best, 0.9 if len(word) >= 4 else 0.0)
+        elif abs(len(word) - len(query_word)) <= 2:
+            ratio = difflib.SequenceMatcher(None, query_word, word).ratio()
+            if ratio >= 0.8:
+                best = max(best, ratio * 0.9)
+    return best
+
+
+def search(knowledge: Knowledge, query: str, limit: int = 10) -> list[Hit]:
+    """Rows ranked by how many query words they contain (exact, prefix or near-miss)."""
+    query_words = _words(query)
+    if not query_words:
+        return []
+    hits: list[Hit] = []
+    for file_name, row in knowledge.rows():
+        words = _row_words(row)
+        scores = [_match(word, words) for word in query_words]
+        matched = sum(1 for score in scores if score > 0)
+        if matched == 0:
+            continue
+        score = sum(scores) / len(query_words)
+        if row.id in query_words or row.id.replace("_", " ") == " ".join(query_words):
+            score += 1.0
+        if matched == len(query_words):
+            score += 0.5
+        hits.append(Hit(file_name, row, round(score, 3)))
+    hits.sort(key=lambda hit: (-hit.score, hit.file, hit.row.id))
+    return hits[:limit]
+
+
+def render(row: Row, lang: str = "id") -> str:
+    """A row as short labelled lines, ending with its citation."""
+    lines = [f"*{row_title(row)}* ({row.id})"]
+    for name in type(row).model_fields:
+        if name in ("id", "source") or name == _title_field(row):
+            continue
+        value = getattr(row, name)
+        if value in (None, [], ""):
+            continue
+        label = _label(name, lang)
+        lines.extend(_render_value(label, value, lang))
+    lines.append(text("knowledge.source", lang, section=row.source.section, title=row.source.title))
+    return "\n".join(lines)
+
+
+def _title_field(row: Row) -> str | None:
+    for field in ("name", "title", "text", "hypothesis", "question"):
+        if isinstance(getattr(row, field, None), str):
+            return field
+    return None
+
+
+def _label(field: str, lang: str) -> str:
+    try:
+        return text(f"knowledge.labels.{field}", lang)
+    except KeyError:
+        return field.replace("_", " ").capitalize()
+
+
+def _render_value(label: str, value: Any, lang: str) -> list[str]:
+    if isinstance(value, bool):
+        return [f"{label}: {text('knowledge.yes' if value else 'knowledge.no', lang)}"]
+    if isinstance(value, str | int | float):
+        return [f"{label}: {value}"]
+    if isinstance(value, list):
+        if all(isinstance(item, str) for item in value):
+            return [f"{label}:"] + [f"- {item}" for item in value]
+        lines = [f"{label}:"]
+        for item in value:
+            lines.append(f"- {_inline(item)}")
+        return lines
+    if isinstance(value, BaseModel):
+        return [f"{label}: {_inline(value)}"]
+    return [f"{label}: {value}"]
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, Row):
+        return f"{row_title(value)} ({value.id})"
+    if isinstance(value, BaseModel) and isinstance(getattr(value, "name", None), str):
+        return value.name
+    if isinstance(value, BaseModel):
+        data = value.model_dump(exclude_none=True, exclude={"source"})
+        if {"min", "max", "unit"} <= data.keys():
+            low, high = _number(data["min"]), _number(data["max"])
+            span = low if low == high else f"{low}-{high}"
+            return f"{span} {data['unit']}"
+        return "; ".join(f"{k}: {_inline(v)}" for k, v in data.items())
+    if isinstance(value, list):
+        return ", ".join(_inline(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_inline(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -1,0 +1,125 @@
+"""graduation.yml: graduation (3.3.7) - the welfare ladder, the follow-up paths for
+graduates and non-graduates with the facilitator's role in each step, the transitions
+between case states, and the indicator matrices (default: PENA, 2.1.1)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from assistant.knowledge_models.base import Row, Strict, Table, unique
+
+PATHS = Literal["lulus", "tidak_lulus"]
+
+
+class WelfareLevel(Row):
+    name: str
+    rank: int = Field(ge=1)
+    description: str
+    criteria_met: Literal["none", "some", "all"]
+    states: list[str] = Field(
+        default=[], description="only reached from these case states (empty: any state)"
+    )
+
+
+class PathStep(Row):
+    path: PATHS
+    order: int = Field(ge=1)
+    name: str
+    summary: str
+    roles: list[str] = Field(min_length=1, description="what the facilitator does")
+    conditional: bool = Field(
+        default=False, description="only taken on a branch (not part of the usual path)"
+    )
+
+
+class Indicator(Strict):
+    """One criterion: compare an assessment field with a value or with another field."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    field: str
+    op: Literal["gt", "gte", "eq"]
+    ref: str | None = Field(default=None, description="another assessment field")
+    value: float | bool | None = None
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Indicator:
+        if (self.ref is None) == (self.value is None):
+            raise ValueError("isi salah satu: ref atau value")
+        return self
+
+
+class IndicatorMatrix(Row):
+    name: str
+    program: str | None = Field(default=None, description="program id it belongs to")
+    indicators: list[Indicator] = Field(min_length=1)
+
+
+class Transition(Row):
+    """Where an assessment moves a case: from these states, on this outcome, to a step."""
+
+    from_states: list[str] = Field(min_length=1)
+    met: bool
+    significant_change: bool | None = Field(
+        default=None, description="only when the re-evaluation found (no) significant change"
+    )
+    to: str
+    graduated: bool
+    summary: str
+
+
+class GraduationTable(Table):
+    default_matrix: str
+    initial_state: str
+    graduated_state: str
+    levels: list[WelfareLevel] = Field(min_length=1)
+    steps: list[PathStep] = Field(min_length=1)
+    matrices: list[IndicatorMatrix] = Field(min_length=1)
+    transitions: list[Transition] = Field(min_length=1)
+    reevaluation_states: list[str] = Field(
+        min_length=1, description="states in which an assessment is a re-evaluation"
+    )
+    referral_levels: list[str] = Field(
+        min_length=1, description="graduates are referred to programs serving these levels"
+    )
+    alternative_levels: list[str] = Field(
+        min_length=1, description="programs serving these levels are the alternatives named "
+        "when ending aid is considered"
+    )
+
+    @model_validator(mode="after")
+    def _references(self) -> GraduationTable:
+        unique([x.id for x in self.levels], "levels")
+        unique([x.id for x in self.steps], "steps")
+        unique([x.id for x in self.matrices], "matrices")
+        unique([x.id for x in self.transitions], "transitions")
+        states = self.states()
+        if self.default_matrix not in {m.id for m in self.matrices}:
+            raise ValueError(f"matriks bawaan '{self.default_matrix}' tidak ada")
+        for transition in self.transitions:
+            for state in [*transition.from_states, transition.to]:
+                if state not in states:
+                    raise ValueError(f"transisi '{transition.id}': status '{state}' tidak ada")
+        levels = {level.id for level in self.levels}
+        for level_id in [*self.referral_levels, *self.alternative_levels]:
+            if level_id not in levels:
+                raise ValueError(f"tingkat '{level_id}' tidak ada")
+        for level in self.levels:
+            for state in level.states:
+                if state not in states:
+                    raise ValueError(f"tingkat '{level.id}': status '{state}' tidak ada")
+        return self
+
+    def states(self) -> set[str]:
+        return {self.initial_state, self.graduated_state, *(s.id for s in self.steps)}
+
+    def path(self, path: str) -> list[PathStep]:
+        return sorted((s for s in self.steps if s.path == path), key=lambda s: s.order)
+
+    def step(self, step_id: str) -> PathStep:
+        return next(s for s in self.steps if s.id == step_id)
+
+    def matrix(self, matrix_id: str) -> IndicatorMatrix:
+        return next(m for m in self.matrices if m.id == matrix_id)

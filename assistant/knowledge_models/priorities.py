@@ -1,0 +1,29 @@
+"""priorities.yml: the five government priority programs (1.3.2) and how an empowerment
+program aligns with each (3.3.8: strategies and example intervention models)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from assistant.knowledge_models.base import Row, Strict, Table
+
+
+class Strategy(Strict):
+    name: str
+    text: str
+
+
+class ExampleModel(Strict):
+    text: str
+    models: list[str] = Field(min_length=1, description="intervention model ids")
+
+
+class PriorityProgram(Row):
+    name: str
+    description: list[str] = Field(min_length=1, description="what it is (1.3.2)")
+    strategies: list[Strategy] = Field(min_length=1)
+    examples: list[ExampleModel] = Field(min_length=1)
+
+
+class PrioritiesTable(Table):
+    priorities: list[PriorityProgram] = Field(min_length=5, max_length=5)

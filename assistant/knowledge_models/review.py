@@ -1,0 +1,35 @@
+"""program_review.yml: the ten checks of the table in 2.2 and its three categories, with
+the stage-guide steps (3.4) that say what to do when a check is missing."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from assistant.knowledge_models.base import Row, Table, unique
+
+
+class ReviewCheck(Row):
+    name: str
+    question: str = Field(description="a yes/no question a program manager can answer")
+    steps: list[str] = Field(min_length=1, description="stage-guide step ids (stages.yml)")
+
+
+class ReviewCategory(Row):
+    name: str
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    meaning: str
+
+
+class ReviewTable(Table):
+    checks: list[ReviewCheck] = Field(min_length=10, max_length=10)
+    categories: list[ReviewCategory] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> ReviewTable:
+        unique([c.id for c in self.checks], "checks")
+        unique([c.id for c in self.categories], "categories")
+        covered = sorted(n for c in self.categories for n in range(c.min, c.max + 1))
+        if covered != list(range(covered[0], covered[0] + len(covered))):
+            raise ValueError("rentang kategori tumpang tindih atau berlubang")
+        return self

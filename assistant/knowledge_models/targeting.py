@@ -1,0 +1,24 @@
+"""targeting.yml: target prioritisation and selection (3.3.2 "Sasaran Program")."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from assistant.knowledge_models.base import Row, Table
+
+
+class PriorityAspect(Row):
+    name: str
+    indicators: list[str] = Field(description="example indicators or factors")
+    guidance: list[str] = Field(min_length=1, description="whom to prioritise")
+
+
+class SelectionMethod(Row):
+    name: str
+    description: str
+
+
+class TargetingTable(Table):
+    principle: str = Field(description="the basis of all targeting, in one sentence")
+    aspects: list[PriorityAspect] = Field(min_length=1)
+    selection_methods: list[SelectionMethod] = []
