@@ -90,5 +90,119 @@ def explain(decision_id: str, db: Path | None, lang: str) -> None:
     click.echo(explanation(decision, lang))
 
 
+@main.group()
+def knowledge() -> None:
+    """Lihat pengetahuan dari pedoman: tabel, baris, dan pencarian."""
+
+
+def _knowledge() -> Any:
+    from assistant.knowledge import KnowledgeError, default_knowledge
+
+    try:
+        return default_knowledge()
+    except KnowledgeError as error:
+        click.echo(f"Pengetahuan tidak bisa dimuat: {error}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@knowledge.command("list")
+@click.argument("table", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON untuk mesin.")
+def knowledge_list(table: str | None, as_json: bool) -> None:
+    """Daftar tabel, atau daftar baris TABLE (mis. programs)."""
+    from assistant.knowledge_browse import find_table, row_title, table_name
+
+    kb = _knowledge()
+    if table is None:
+        tables = [
+            {"table": table_name(f), "id": t.id, "rows": sum(1 for _ in t.rows())}
+            for f, t in kb.tables.items()
+        ]
+        if as_json:
+            _emit({"version": kb.version, "tables": tables})
+            return
+        click.echo(text("knowledge.tables_header", version=kb.version))
+        for item in tables:
+            click.echo(f"  {item['table']:<16} {item['rows']:>4} baris")
+        return
+    found = find_table(kb, table)
+    if found is None:
+        names = ", ".join(table_name(f) for f in kb.tables)
+        _fail(InputError(text("knowledge.no_table", name=table, tables=names), "table"))
+    file_name, chosen = found
+    rows = list(chosen.rows())
+    if as_json:
+        _emit(
+            {
+                "table": table_name(file_name),
+                "rows": [
+                    {"id": r.id, "title": row_title(r), "source": r.source.model_dump()}
+                    for r in rows
+                ],
+            }
+        )
+        return
+    for row in rows:
+        click.echo(f"{row.id:<34} {row_title(row)}  [{row.source.section}]")
+
+
+@knowledge.command("show")
+@click.argument("row_id")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON untuk mesin.")
+def knowledge_show(row_id: str, as_json: bool) -> None:
+    """Tampilkan baris pengetahuan ROW_ID (mis. pena) dengan sumbernya."""
+    from assistant.knowledge_browse import find, render, table_name
+
+    matches = find(_knowledge(), row_id)
+    if not matches:
+        _fail(InputError(text("knowledge.not_found", row_id=row_id), "id"))
+    if as_json:
+        _emit(
+            {
+                "matches": [
+                    {"table": table_name(f), **row.model_dump(mode="json")} for f, row in matches
+                ]
+            }
+        )
+        return
+    click.echo("\n\n".join(render(row) for _, row in matches))
+
+
+@knowledge.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON untuk mesin.")
+def knowledge_search(query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Cari di pengetahuan (tidak peka huruf besar, toleran salah ketik)."""
+    from assistant.knowledge_browse import search, table_name
+
+    words = " ".join(query)
+    hits = search(_knowledge(), words, limit=limit)
+    if as_json:
+        _emit(
+            {
+                "query": words,
+                "hits": [
+                    {
+                        "table": table_name(h.file),
+                        "id": h.row.id,
+                        "title": h.title,
+                        "score": h.score,
+                        "source": h.row.source.model_dump(),
+                    }
+                    for h in hits
+                ],
+            }
+        )
+        return
+    if not hits:
+        click.echo(text("knowledge.no_hits", query=words))
+        return
+    for hit in hits:
+        click.echo(
+            f"{hit.row.id:<34} {hit.title}  [{table_name(hit.file)}, {hit.row.source.section}]"
+        )
+
+
 if __name__ == "__main__":
     main()

@@ -30,11 +30,18 @@ def from_validation(error: ValidationError, lang: str = "id") -> InputError:
     if first["type"] in OWN_ERROR_TYPES:
         return InputError(first["msg"], field)
     label = _label(field, lang)
+    context = {key: _plain(value) for key, value in first.get("ctx", {}).items()}
     try:
-        message = text(f"errors.{first['type']}", lang, field=label)
+        message = text(f"errors.{first['type']}", lang, **context, field=label)
     except KeyError:
         message = text("errors.invalid", lang, field=label)
     return InputError(message, field)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _label(field: str | None, lang: str) -> str:

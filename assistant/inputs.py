@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from assistant.knowledge import Knowledge
+from assistant.knowledge_models.interventions import BUSINESS_STAGE, EMPLOYMENT
 
 
 class DecisionInput(BaseModel):
@@ -31,6 +32,17 @@ def choice(value: str, allowed: list[str], label: str) -> str:
     return value
 
 
+def choices(values: list[str], allowed: list[str], label: str) -> list[str]:
+    """Every value known; duplicates dropped, order kept."""
+    for value in values:
+        choice(value, allowed, label)
+    return list(dict.fromkeys(values))
+
+
+def invalid(message: str) -> PydanticCustomError:
+    return PydanticCustomError("invalid_value", message)
+
+
 class ConflictInput(DecisionInput):
     type: str
     scope: str | None = None
@@ -53,7 +65,108 @@ class ConflictInput(DecisionInput):
         return choice(value, [s.id for s in table.scopes], "Cakupan konflik")
 
 
+class ApproachInput(DecisionInput):
+    conditions: list[str] = []
+    groups: list[str] = Field(default=[], validate_default=True)
+
+    @field_validator("conditions")
+    @classmethod
+    def _known_conditions(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        table = _knowledge(info).approaches
+        return choices(value, [c.id for c in table.conditions], "Kondisi masyarakat")
+
+    @field_validator("groups")
+    @classmethod
+    def _known_groups(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        table = _knowledge(info).approaches
+        if not value and not info.data.get("conditions"):
+            raise invalid(
+                "Isi minimal satu kondisi masyarakat (conditions) atau kelompok sasaran (groups)."
+            )
+        return choices(value, [g.id for g in table.groups], "Kelompok sasaran")
+
+
+class NeedsInput(DecisionInput):
+    signals: list[str] = Field(min_length=1)
+    employment: EMPLOYMENT | None = None
+    business_stage: BUSINESS_STAGE | None = None
+
+    @field_validator("signals")
+    @classmethod
+    def _known_signals(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        known = list(_knowledge(info).needs.signals())
+        return choices(value, known, "Tanda kebutuhan")
+
+
+class GraduationInput(DecisionInput):
+    income_monthly: float = Field(ge=0)
+    umk: float = Field(gt=0)
+    mindset_changed: bool
+    state: str | None = None
+    significant_change: bool | None = None
+    matrix: str | None = None
+    program: str | None = None
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        states = sorted(_knowledge(info).graduation.states())
+        return choice(value, states, "Status kasus")
+
+    @field_validator("matrix")
+    @classmethod
+    def _known_matrix(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        matrices = [m.id for m in _knowledge(info).graduation.matrices]
+        return choice(value, matrices, "Matriks indikator")
+
+    @field_validator("program")
+    @classmethod
+    def _known_program(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return choice(value, [p.id for p in _knowledge(info).programs.programs], "Program")
+
+
+class ProgramReviewInput(DecisionInput):
+    checks: dict[str, bool]
+    program: str | None = None
+
+    @field_validator("checks")
+    @classmethod
+    def _all_checks(cls, value: dict[str, bool], info: ValidationInfo) -> dict[str, bool]:
+        wanted = [c.id for c in _knowledge(info).review.checks]
+        for key in value:
+            choice(key, wanted, "Pemeriksaan")
+        missing = [key for key in wanted if key not in value]
+        if missing:
+            raise invalid(
+                f"Isi kesepuluh pemeriksaan dengan true/false; belum ada: {', '.join(missing)}."
+            )
+        return value
+
+
+class SustainabilityInput(DecisionInput):
+    parameters: dict[str, bool] = Field(min_length=1)
+
+    @field_validator("parameters")
+    @classmethod
+    def _known(cls, value: dict[str, bool], info: ValidationInfo) -> dict[str, bool]:
+        known = _knowledge(info).sustainability.parameter_ids()
+        for key in value:
+            choice(key, known, "Parameter keberlanjutan")
+        return value
+
+
 # decision kind -> its input model
 INPUTS: dict[str, type[DecisionInput]] = {
+    "approach": ApproachInput,
+    "needs": NeedsInput,
     "conflict": ConflictInput,
+    "graduation": GraduationInput,
+    "program_review": ProgramReviewInput,
+    "sustainability": SustainabilityInput,
 }

@@ -19,7 +19,7 @@ REPORT = "laporan"
 LEVEL = "kategori"
 
 
-def facts(report: ConflictInput) -> list[dict[str, Any]]:
+def facts(report: ConflictInput, knowledge: Knowledge) -> list[dict[str, Any]]:
     """A conflict report becomes one fact; the free-text description stays out of the rules."""
     return [{"t": REPORT, **report.model_dump(exclude_none=True, exclude={"description"})}]
 

@@ -51,12 +51,23 @@ class Outcome:
     trace: list[Firing]
 
 
+@dataclass
+class _Run:
+    """What one decision collects while its rules fire (kept in Python, not in the C
+    engine's session state, so that no action pays for a JSON round trip of it)."""
+
+    conclusions: dict[str, Any] = field(default_factory=dict)
+    trace: list[Firing] = field(default_factory=list)
+    once: set[str] = field(default_factory=set)
+    error: BaseException | None = None
+
+
 class Fire:
     """What a rule action sees: the matched facts, and ways to conclude and derive."""
 
-    def __init__(self, closure: Any, rule_id: str, source: Source, counter: Any) -> None:
+    def __init__(self, closure: Any, rule_id: str, source: Source, run: _Run, counter: Any) -> None:
         self._c = closure
-        self._state: dict[str, Any] = closure.s._d
+        self._run = run
         self._conclusion: dict[str, Any] = {}
         self._because = ""
         self._counter = counter
@@ -73,14 +84,26 @@ class Fire:
         matched = self._c._m or {}
         return [_clean(fact) for fact in matched.values() if isinstance(fact, dict)]
 
+    def matched(self, alias: str) -> dict[str, Any]:
+        """The fact matched by the condition named ``alias`` (``c.alias << ...``)."""
+        return _clean(self._c._m[alias])
+
     @property
     def conclusions(self) -> dict[str, Any]:
         """The conclusions so far in this session (read-only view)."""
-        return dict(self._state.get("out", {}))
+        return dict(self._run.conclusions)
 
     def conclude(self, **values: Any) -> None:
-        self._state.setdefault("out", {}).update(values)
+        self._run.conclusions.update(values)
         self._conclusion.update(values)
+
+    def add(self, key: str, *items: Any) -> None:
+        """Append items to the list conclusion ``key``, skipping those already there."""
+        current = self._run.conclusions.setdefault(key, [])
+        for item in items:
+            if item not in current:
+                current.append(item)
+                self._conclusion.setdefault(key, []).append(item)
 
     def because(self, sentence: str) -> None:
         """One short Indonesian sentence saying why this rule applies."""
@@ -93,14 +116,14 @@ class Fire:
         self._conclusion.setdefault("derived", []).append(_clean(fact))
 
     def _record(self) -> None:
-        self._state.setdefault("trace", []).append(
-            {
-                "rule": self.rule_id,
-                "source": self.source.model_dump(),
-                "facts": self.facts(),
-                "conclusion": self._conclusion,
-                "because": self._because,
-            }
+        self._run.trace.append(
+            Firing(
+                rule=self.rule_id,
+                source=self.source,
+                facts=self.facts(),
+                conclusion=self._conclusion,
+                because=self._because,
+            )
         )
 
 
@@ -109,15 +132,18 @@ class RuleAction(Protocol):
 
 
 class RuleBook:
-    """Handed to a ruleset definer: ``@book.rule(id, condition, source=...)``."""
+    """Handed to a ruleset definer: ``@book.rule(id, condition, ..., source=...)``.
 
-    def __init__(self, errors: dict[str, BaseException]) -> None:
-        self._errors = errors
+    ``once=True`` makes a rule fire at most once per decision, on the first facts that
+    match it (for rules that collect, like "this needs row applies")."""
+
+    def __init__(self, runs: dict[str, _Run]) -> None:
+        self._runs = runs
         self._counter = itertools.count()
         self.rule_ids: list[str] = []
 
     def rule(
-        self, rule_id: str, *conditions: Any, source: Source
+        self, rule_id: str, *conditions: Any, source: Source, once: bool = False
     ) -> Callable[[RuleAction], RuleAction]:
         if rule_id in self.rule_ids:
             raise ValueError(f"rule id '{rule_id}' defined twice")
@@ -125,11 +151,17 @@ class RuleBook:
 
         def register(action: RuleAction) -> RuleAction:
             def run(closure: Any) -> None:
-                fire = Fire(closure, rule_id, source, self._counter)
+                current = self._runs[closure.s.sid]
+                if once:
+                    if rule_id in current.once:
+                        return
+                    current.once.add(rule_id)
+                fire = Fire(closure, rule_id, source, current, self._counter)
                 try:
                     action(fire)
                 except BaseException as error:
-                    self._errors.setdefault(closure.s.sid, error)
+                    if current.error is None:
+                        current.error = error
                     raise
                 fire._record()
 
@@ -142,10 +174,12 @@ class RuleBook:
 @dataclass(frozen=True)
 class Ruleset:
     """A decision kind: ``define`` builds its rules from the knowledge, ``facts`` turns a
-    validated input into the facts those rules match."""
+    validated input into the facts those rules match, and ``summarise`` (optional) shapes
+    the conclusions into the decision's output (ordering, details from the tables)."""
 
     define: Callable[[Knowledge, RuleBook], None]
-    facts: Callable[[Any], list[dict[str, Any]]]
+    facts: Callable[[Any, Knowledge], list[dict[str, Any]]]
+    summarise: Callable[[dict[str, Any], Knowledge], dict[str, Any]] | None = None
 
 
 class _SynchronousHost(dr_engine.Host):
@@ -163,8 +197,7 @@ class Engine:
     rulesets: dict[str, Ruleset]
     _host: _SynchronousHost = field(default_factory=_SynchronousHost)
     _registered: dict[str, str] = field(default_factory=dict)
-    _errors: dict[str, BaseException] = field(default_factory=dict)
-    _open: set[str] = field(default_factory=set)
+    _runs: dict[str, _Run] = field(default_factory=dict)
     rule_ids: dict[str, list[str]] = field(default_factory=dict)
 
     def run(self, kind: str, data: Any) -> Outcome:
@@ -172,9 +205,10 @@ class Engine:
         with _LOCK:
             name = self._ruleset(kind)
             sid = uuid.uuid4().hex
-            facts = self.rulesets[kind].facts(data)
+            ruleset = self.rulesets[kind]
+            facts = ruleset.facts(data, self.knowledge)
             batch = [dict(fact, sid=sid, id=f"in#{i}") for i, fact in enumerate(facts)]
-            self._open.add(sid)
+            run = self._runs[sid] = _Run()
             try:
                 try:
                     self._host.assert_facts(name, batch)
@@ -182,27 +216,20 @@ class Engine:
                     pass  # no rule looks at these facts: an empty outcome
                 state = self._state(name, sid)
             finally:
-                error = self._errors.pop(sid, None)
                 self._delete(name, sid)
-            if error is not None:
-                raise RuleError(f"rule action failed in '{kind}': {error}") from error
+                del self._runs[sid]
+            if run.error is not None:
+                raise RuleError(f"rule action failed in '{kind}': {run.error}") from run.error
             if "exception" in state:
                 raise RuleError(f"rule action failed in '{kind}': {state['exception']}")
-            trace = [
-                Firing(
-                    rule=item["rule"],
-                    source=Source.model_validate(item["source"]),
-                    facts=item["facts"],
-                    conclusion=item["conclusion"],
-                    because=item["because"],
-                )
-                for item in state.get("trace", [])
-            ]
-            return Outcome(session_id=sid, conclusions=state.get("out", {}), trace=trace)
+            conclusions = run.conclusions
+            if ruleset.summarise is not None:
+                conclusions = ruleset.summarise(conclusions, self.knowledge)
+            return Outcome(session_id=sid, conclusions=conclusions, trace=run.trace)
 
     def open_sessions(self) -> int:
         """Sessions started and not yet deleted (0 between decisions)."""
-        return len(self._open)
+        return len(self._runs)
 
     def session_exists(self, kind: str, sid: str) -> bool:
         """Ask durable_rules itself whether a session still holds state."""
@@ -229,7 +256,6 @@ class Engine:
         except Exception as error:
             if _SESSION_NOT_FOUND not in str(error):
                 raise
-        self._open.discard(sid)
 
     def _ruleset(self, kind: str) -> str:
         if kind in self._registered:
@@ -237,7 +263,7 @@ class Engine:
         if kind not in self.rulesets:
             raise RuleError(f"no ruleset for decision kind '{kind}'")
         name = f"{kind}_{self.knowledge.version}"
-        book = RuleBook(self._errors)
+        book = RuleBook(self._runs)
         ruleset = dr.ruleset(name)
         with ruleset:
             self.rulesets[kind].define(self.knowledge, book)

@@ -81,7 +81,7 @@ def test_an_exception_inside_a_rule_surfaces_to_the_caller(knowledge):
             raise ZeroDivisionError("pembagi nol di dalam aturan")
 
     engine = Engine(
-        knowledge=knowledge, rulesets={"uji": Ruleset(define=define, facts=lambda d: [d])}
+        knowledge=knowledge, rulesets={"uji": Ruleset(define=define, facts=lambda d, k: [d])}
     )
     with pytest.raises(RuleError, match="pembagi nol") as caught:
         engine.run("uji", {"t": "x"})
