@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -46,11 +47,8 @@ def find_table(knowledge: Knowledge, name: str) -> tuple[str, Table] | None:
 
 
 def row_title(row: Row) -> str:
-    for field in ("name", "title", "text", "hypothesis", "question"):
-        value = getattr(row, field, None)
-        if isinstance(value, str):
-            return value
-    return row.id
+    field = _title_field(row)
+    return getattr(row, field) if field else row.id
 
 
 def find(knowledge: Knowledge, row_id: str) -> list[tuple[str, Row]]:
@@ -97,25 +95,41 @@ def _match(query_word: str, words: set[str]) -> float:
 
 
 def search(knowledge: Knowledge, query: str, limit: int = 10) -> list[Hit]:
-    """Rows ranked by how many query words they contain (exact, prefix or near-miss)."""
+    """Rows ranked by the query words they contain (exact, prefix or near-miss), rarer
+    words counting more, words in the row's title or id counting double."""
     query_words = _words(query)
     if not query_words:
         return []
+    rows = list(knowledge.rows())
+    indexed = [
+        (f, row, _row_words(row), set(_words(f"{row_title(row)} {row.id}"))) for f, row in rows
+    ]
+    order = {file_name: i for i, file_name in enumerate(knowledge.tables)}
+    rarity = {
+        word: math.log((1 + len(indexed)) / (1 + _frequency(word, indexed)))
+        for word in set(query_words)
+    }
     hits: list[Hit] = []
-    for file_name, row in knowledge.rows():
-        words = _row_words(row)
-        scores = [_match(word, words) for word in query_words]
-        matched = sum(1 for score in scores if score > 0)
+    for file_name, row, words, title in indexed:
+        score = 0.0
+        matched = 0
+        for word in query_words:
+            quality = _match(word, words)
+            if quality == 0:
+                continue
+            matched += 1
+            score += quality * (1 + rarity[word]) * (2 if _match(word, title) else 1)
         if matched == 0:
             continue
-        score = sum(scores) / len(query_words)
-        if row.id in query_words or row.id.replace("_", " ") == " ".join(query_words):
-            score += 1.0
         if matched == len(query_words):
-            score += 0.5
+            score *= 1.5
         hits.append(Hit(file_name, row, round(score, 3)))
-    hits.sort(key=lambda hit: (-hit.score, hit.file, hit.row.id))
+    hits.sort(key=lambda hit: (-hit.score, order[hit.file], hit.row.id))
     return hits[:limit]
+
+
+def _frequency(word: str, indexed: list[tuple[str, Row, set[str], set[str]]]) -> int:
+    return sum(1 for _, _, words, _ in indexed if _match(word, words) > 0)
 
 
 def render(row: Row, lang: str = "id") -> str:
@@ -134,7 +148,7 @@ def render(row: Row, lang: str = "id") -> str:
 
 
 def _title_field(row: Row) -> str | None:
-    for field in ("name", "title", "text", "hypothesis", "question"):
+    for field in ("name", "title", "text", "hypothesis", "question", "summary"):
         if isinstance(getattr(row, field, None), str):
             return field
     return None

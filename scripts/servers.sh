@@ -5,6 +5,8 @@
 ACTION_PORT=${ACTION_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 export RASA_TELEMETRY_ENABLED=false
+# Rasa 3.6 and TensorFlow print pages of deprecation warnings on start; keep the chat clean.
+export PYTHONWARNINGS=ignore SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
 mkdir -p var/log
 
 wait_for() {  # URL SECONDS WHAT

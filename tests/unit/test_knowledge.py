@@ -82,3 +82,35 @@ def test_a_dangling_reference_is_refused(tmp_path: Path):
 
     with pytest.raises(KnowledgeError, match="raksasa"):
         load_knowledge(_broken_copy(tmp_path, "conflicts.yml", unknown_category))
+
+
+def _first_cited_row(node):
+    if isinstance(node, dict):
+        if "id" in node and "source" in node:
+            return node
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _first_cited_row(child)
+        if found is not None:
+            return found
+    return None
+
+
+@pytest.mark.parametrize("file_name", sorted(set(TABLES) - {"sources.yml"}))
+def test_every_file_names_file_row_and_field_when_broken(tmp_path: Path, file_name):
+    broken = {}
+
+    def break_section(data):
+        row = _first_cited_row(data)
+        row["source"]["section"] = "bab satu"
+        broken["row"] = row["id"]
+
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(_broken_copy(tmp_path, file_name, break_section))
+    assert (caught.value.file, caught.value.row, caught.value.field) == (
+        file_name, broken["row"], "section"
+    )
