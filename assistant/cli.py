@@ -80,14 +80,16 @@ def decide(kind: str, input_file: Any, actor: str | None, channel: str, db: Path
 @click.argument("decision_id")
 @click.option("--db", type=click.Path(path_type=Path), default=None)
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
-def explain(decision_id: str, db: Path | None, lang: str) -> None:
+@click.option("--mermaid", is_flag=True, help="Cetak diagram Mermaid jalur keputusan.")
+def explain(decision_id: str, db: Path | None, lang: str, mermaid: bool) -> None:
     """Jelaskan keputusan tersimpan: aturan yang berlaku dan bagian pedomannya."""
+    from assistant.diagram import decision_path
     from assistant.render import explanation
 
     decision = _service(db).decision(decision_id)
     if decision is None:
         _fail(InputError(text("errors.no_decision", lang, decision_id=decision_id), "decision_id"))
-    click.echo(explanation(decision, lang))
+    click.echo(decision_path(decision, lang) if mermaid else explanation(decision, lang))
 
 
 @main.group()

@@ -112,8 +112,7 @@ class GraduationInput(DecisionInput):
     def _known_state(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        states = sorted(_knowledge(info).graduation.states())
-        return choice(value, states, "Status kasus")
+        return choice(value, _knowledge(info).graduation.state_ids, "Status kasus")
 
     @field_validator("matrix")
     @classmethod
@@ -128,7 +127,7 @@ class GraduationInput(DecisionInput):
     def _known_program(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        return choice(value, [p.id for p in _knowledge(info).programs.programs], "Program")
+        return choice(value, _knowledge(info).programs.ids, "Program")
 
 
 class ProgramReviewInput(DecisionInput):

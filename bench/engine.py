@@ -1,82 +1,122 @@
-"""Rules-engine benchmark (`make bench`): per decision kind, the latency of one decision
-(p50/p99) and decisions per second over 10,000 varied inputs, with resident memory before
-and after. Validation and the engine are measured; the store is not (see bench/batch.py)."""
+"""Rules-engine benchmark (`make bench`).
+
+Per decision kind: latency of one decision (validation + engine, p50/p99) and decisions
+per second over 10,000 varied inputs, with resident memory before and after. Beside it,
+the same needs and graduation decisions computed by plain Python over the same tables
+(bench/plain.py), as the floor. Last, memory growth over 100,000 decisions."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from assistant.inputs import INPUTS
 from assistant.knowledge import Knowledge, default_knowledge
+from bench import plain
+from bench.inputs import GENERATORS, stream
 from rules.engine import engine_for
 
 N = 10_000
+LONG_RUN = 100_000
+TARGET_P99_MS = 5.0
+TARGET_GRADUATION_PER_SECOND = 2_000
+TARGET_GROWTH_MB = 20.0
 
 
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * 4096 / 2**20
+        return int(statm.read().split()[1]) * 4096 / 2**20
 
 
-def conflict_inputs(knowledge: Knowledge) -> Iterator[dict[str, Any]]:
-    types = [t.id for t in knowledge.conflicts.types]
-    scopes = [None] + [s.id for s in knowledge.conflicts.scopes]
-    for i in itertools.count():
-        payload: dict[str, Any] = {
-            "type": types[i % len(types)],
-            "threatens_program": i % 5 == 0,
-            "safeguarding": i % 7 == 0,
-        }
-        if scopes[i % len(scopes)]:
-            payload["scope"] = scopes[i % len(scopes)]
-        yield payload
-
-
-GENERATORS: dict[str, Callable[[Knowledge], Iterator[dict[str, Any]]]] = {
-    "conflict": conflict_inputs,
-}
-
-
-def measure(kind: str, knowledge: Knowledge) -> dict[str, float]:
-    engine = engine_for(knowledge)
-    model = INPUTS[kind]
-    payloads = list(itertools.islice(GENERATORS[kind](knowledge), N))
-    context = {"knowledge": knowledge}
-    engine.run(kind, model.model_validate(payloads[0], context=context))  # register
+def timed(calls: list[Callable[[], Any]]) -> dict[str, float]:
+    gc.collect()
     before = rss_mb()
     latencies = []
     started = time.perf_counter()
-    for payload in payloads:
+    for call in calls:
         t0 = time.perf_counter()
-        engine.run(kind, model.model_validate(payload, context=context))
+        call()
         latencies.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - started
-    quantiles = statistics.quantiles(latencies, n=100)
+    cuts = statistics.quantiles(latencies, n=100)
     return {
-        "p50_ms": quantiles[49] * 1000,
-        "p99_ms": quantiles[98] * 1000,
-        "per_second": N / elapsed,
-        "rss_before_mb": before,
-        "rss_after_mb": rss_mb(),
+        "p50": cuts[49] * 1000,
+        "p99": cuts[98] * 1000,
+        "rate": len(calls) / elapsed,
+        "before": before,
+        "after": rss_mb(),
     }
 
 
+def engine_calls(
+    kind: str, kb: Knowledge, payloads: list[dict[str, Any]]
+) -> list[Callable[[], Any]]:
+    engine = engine_for(kb)
+    model = INPUTS[kind]
+    context = {"knowledge": kb}
+    return [
+        lambda p=p: engine.run(kind, model.model_validate(p, context=context)) for p in payloads
+    ]
+
+
+def row(name: str, r: dict[str, float]) -> str:
+    return (
+        f"{name:<26}{r['p50']:>8.3f}{r['p99']:>8.3f}{r['rate']:>10.0f}"
+        f"{r['before']:>9.1f}{r['after']:>9.1f}"
+    )
+
+
 def main() -> None:
-    knowledge = default_knowledge()
-    print(f"{N} keputusan per jenis; pengetahuan versi {knowledge.version}")
-    header = ("jenis", "p50 ms", "p99 ms", "per detik", "RSS awal", "RSS akhir")
-    print("{:<16}{:>8}{:>8}{:>11}{:>10}{:>11}".format(*header))
+    kb = default_knowledge()
+    print(f"Mesin aturan: {N:,} keputusan per jenis, pengetahuan versi {kb.version}")
+    print(f"{'jenis':<26}{'p50 ms':>8}{'p99 ms':>8}{'/detik':>10}{'RSS0 MB':>9}{'RSS1 MB':>9}")
+    results: dict[str, dict[str, float]] = {}
     for kind in GENERATORS:
-        r = measure(kind, knowledge)
-        print(
-            f"{kind:<16}{r['p50_ms']:>8.2f}{r['p99_ms']:>8.2f}{r['per_second']:>11.0f}"
-            f"{r['rss_before_mb']:>9.1f}M{r['rss_after_mb']:>10.1f}M"
+        payloads = list(itertools.islice(stream(kind, kb), N))
+        engine_calls(kind, kb, payloads[:1])[0]()  # register the ruleset
+        results[kind] = timed(engine_calls(kind, kb, payloads))
+        print(row(kind, results[kind]))
+        if kind in ("needs", "graduation"):
+            floor = getattr(plain, kind)
+            r = timed([lambda p=p, f=floor: f(p, kb) for p in payloads])
+            print(row(f"  python biasa ({kind})", r))
+
+    engine = engine_for(kb)
+    kinds = list(GENERATORS)
+    streams = {kind: stream(kind, kb, seed=11) for kind in kinds}
+    gc.collect()
+    start = rss_mb()
+    for i in range(LONG_RUN):
+        kind = kinds[i % len(kinds)]
+        engine.run(
+            kind, INPUTS[kind].model_validate(next(streams[kind]), context={"knowledge": kb})
         )
+    gc.collect()
+    growth = rss_mb() - start
+    print(
+        f"\n{LONG_RUN:,} keputusan campuran: RSS {start:.1f} -> {rss_mb():.1f} MB "
+        f"(tumbuh {growth:.1f} MB), sesi terbuka: {engine.open_sessions()}"
+    )
+
+    worst = max(r["p99"] for r in results.values())
+    print("\nTarget:")
+    print(
+        f"- p99 satu keputusan <= {TARGET_P99_MS} ms: terburuk {worst:.2f} ms "
+        f"-> {'TERCAPAI' if worst <= TARGET_P99_MS else 'MELESET'}"
+    )
+    rate = results["graduation"]["rate"]
+    print(
+        f"- graduasi >= {TARGET_GRADUATION_PER_SECOND}/detik: {rate:.0f}/detik "
+        f"-> {'TERCAPAI' if rate >= TARGET_GRADUATION_PER_SECOND else 'MELESET'}"
+    )
+    print(
+        f"- pertumbuhan memori <= {TARGET_GROWTH_MB} MB: {growth:.1f} MB "
+        f"-> {'TERCAPAI' if growth <= TARGET_GROWTH_MB else 'MELESET'}"
+    )
 
 
 if __name__ == "__main__":

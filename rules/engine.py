@@ -35,13 +35,28 @@ class RuleError(RuntimeError):
 
 @dataclass(frozen=True)
 class Firing:
-    """One rule that fired: its id, the facts it matched, what it concluded, its source."""
+    """One rule that fired: its id, the facts it matched, what it concluded, its source.
+
+    Facts are kept as durable_rules gave them (with its bookkeeping keys); ``public()``
+    strips those when the firing is recorded, once per decision rather than per action."""
 
     rule: str
     source: Source
     facts: list[dict[str, Any]]
     conclusion: dict[str, Any]
     because: str
+
+    def public(self) -> dict[str, Any]:
+        conclusion = dict(self.conclusion)
+        if "derived" in conclusion:
+            conclusion["derived"] = [clean_fact(fact) for fact in conclusion["derived"]]
+        return {
+            "rule": self.rule,
+            "source": self.source,
+            "facts": [clean_fact(fact) for fact in self.facts],
+            "conclusion": conclusion,
+            "because": self.because,
+        }
 
 
 @dataclass
@@ -82,11 +97,11 @@ class Fire:
     def facts(self) -> list[dict[str, Any]]:
         """The matched facts, one per condition of the rule (durable_rules keys them by alias)."""
         matched = self._c._m or {}
-        return [_clean(fact) for fact in matched.values() if isinstance(fact, dict)]
+        return [fact for fact in matched.values() if isinstance(fact, dict)]
 
     def matched(self, alias: str) -> dict[str, Any]:
         """The fact matched by the condition named ``alias`` (``c.alias << ...``)."""
-        return _clean(self._c._m[alias])
+        return self._c._m[alias]
 
     @property
     def conclusions(self) -> dict[str, Any]:
@@ -112,8 +127,11 @@ class Fire:
     def derive(self, fact: dict[str, Any]) -> None:
         """Assert a new fact into this session; rules that match it fire next."""
         fact = dict(fact, id=f"{self.rule_id}#{next(self._counter)}")
-        self._c.assert_fact(fact)
-        self._conclusion.setdefault("derived", []).append(_clean(fact))
+        try:
+            self._c.assert_fact(fact)
+        except dr_engine.MessageNotHandledException:
+            pass  # a fact no rule looks at: nothing follows from it
+        self._conclusion.setdefault("derived", []).append(fact)
 
     def _record(self) -> None:
         self._run.trace.append(
@@ -289,5 +307,6 @@ def engine_for(knowledge: Knowledge) -> Engine:
         return _ENGINES[knowledge.version]
 
 
-def _clean(fact: dict[str, Any]) -> dict[str, Any]:
+def clean_fact(fact: dict[str, Any]) -> dict[str, Any]:
+    """A fact without durable_rules' bookkeeping keys (sid, id, $-keys)."""
     return {k: v for k, v in fact.items() if k not in ("sid", "id") and not k.startswith("$")}

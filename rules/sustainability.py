@@ -36,31 +36,32 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
             fire.because(text("because.keberlanjutan_cocok", strategy=strategy.strategy))
 
         for parameter in row.parameters:
+            for met in (True, False):
 
-            @book.rule(
-                f"keberlanjutan.{row.id}.{parameter.id}.belum",
-                (m.t == PARAMETER) & (m.parameter == parameter.id) & (m.met == False),  # noqa: E712
-                source=row.source,
-            )
-            def lacking(
-                fire: Fire, strategy: StrategyRow = row, item: Parameter = parameter
-            ) -> None:
-                gaps = dict(fire.conclusions.get("gaps", {}))
-                gaps[strategy.id] = [*gaps.get(strategy.id, []), item.id]
-                fire.conclude(gaps=gaps)
-                fire.because(
-                    text(
-                        "because.keberlanjutan_belum",
-                        parameter=item.text,
-                        strategy=strategy.strategy,
-                    )
+                @book.rule(
+                    f"keberlanjutan.{row.id}.{parameter.id}.{'ya' if met else 'belum'}",
+                    (m.t == PARAMETER) & (m.parameter == parameter.id) & (m.met == met),
+                    source=row.source,
                 )
+                def assess(
+                    fire: Fire,
+                    strategy: StrategyRow = row,
+                    item: Parameter = parameter,
+                    ok: bool = met,
+                ) -> None:
+                    key = "met" if ok else "gaps"
+                    found = dict(fire.conclusions.get(key, {}))
+                    found[strategy.id] = [*found.get(strategy.id, []), item.id]
+                    fire.conclude(**{key: found})
+                    sentence = "because.keberlanjutan_ya" if ok else "because.keberlanjutan_belum"
+                    fire.because(text(sentence, parameter=item.text, strategy=strategy.strategy))
 
 
 def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
     table = knowledge.sustainability
     ready = conclusions.get("ready", [])
     gaps: dict[str, list[str]] = conclusions.get("gaps", {})
+    met: dict[str, list[str]] = conclusions.get("met", {})
     models = {model.id: model.name for model in table.models}
     return {
         "strategies": [
@@ -82,5 +83,15 @@ def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, An
             }
             for row in table.strategies
             if row.id in gaps
+        ],
+        "incomplete": [
+            {
+                "id": row.id,
+                "model": row.model,
+                "strategy": row.strategy,
+                "unknown": [p.text for p in row.parameters if p.id not in met[row.id]],
+            }
+            for row in table.strategies
+            if row.id in met and row.id not in ready and row.id not in gaps
         ],
     }

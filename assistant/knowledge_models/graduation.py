@@ -4,6 +4,7 @@ between case states, and the indicator matrices (default: PENA, 2.1.1)."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -114,6 +115,11 @@ class GraduationTable(Table):
 
     def states(self) -> set[str]:
         return {self.initial_state, self.graduated_state, *(s.id for s in self.steps)}
+
+    @cached_property
+    def state_ids(self) -> list[str]:
+        """All case states, sorted (for validation messages)."""
+        return sorted(self.states())
 
     def path(self, path: str) -> list[PathStep]:
         return sorted((s for s in self.steps if s.path == path), key=lambda s: s.order)

@@ -3,6 +3,7 @@ stage coverage in the table of 2.2) and the national programs the text names."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -61,6 +62,10 @@ class ProgramsTable(Table):
             if program.kind != "nasional" and program.checks is None:
                 raise ValueError(f"program '{program.id}': tabel 2.2 (checks) wajib diisi")
         return self
+
+    @cached_property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.programs]
 
     def program(self, program_id: str) -> Program:
         return next(p for p in self.programs if p.id == program_id)

@@ -1,18 +1,30 @@
-"""Runs every YAML decision case in tests/cases/ through the real service and store."""
+"""Runs every YAML decision case in tests/cases/ through the real service and store.
+
+A case: `name`, `kind`, `input`, `source` (the seed section it checks), and one of
+- `error: {field: ...}`: the input is refused, naming that field;
+- `expected: {key: value}`: output fields that must equal these values;
+- `includes` / `excludes: {key: [values]}`: items that must (not) be in a list output
+  (for a list of objects, the object's `id` is compared);
+- `fired` / `not_fired: [rule ids]`: rules that must (not) have fired.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from assistant.errors import InputError
+from assistant.inputs import INPUTS
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
+KEYS = {"name", "kind", "input", "source", "error", "expected", "includes", "excludes", "fired",
+        "not_fired"}
 
 
-def _cases() -> list[pytest.param]:
+def _cases() -> list[Any]:
     params = []
     for path in sorted(CASES_DIR.glob("*.yml")):
         for case in yaml.safe_load(path.read_text(encoding="utf-8")):
@@ -23,20 +35,38 @@ def _cases() -> list[pytest.param]:
 CASES = _cases()
 
 
-def test_there_are_cases():
-    assert len(CASES) >= 10
+def test_there_are_enough_cases_for_every_kind():
+    assert len(CASES) >= 80
+    kinds = {param.values[0]["kind"] for param in CASES}
+    assert kinds == set(INPUTS)
+
+
+def _ids(items: list[Any]) -> list[Any]:
+    return [item["id"] if isinstance(item, dict) and "id" in item else item for item in items]
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_case(case, service, knowledge):
+    assert set(case) <= KEYS, set(case) - KEYS
     assert knowledge.sources.knows_dict(case["source"]), case["source"]
     if "error" in case:
         with pytest.raises(InputError) as caught:
             service.decide(case["kind"], case["input"], actor="cases", channel="test")
         assert caught.value.field == case["error"]["field"]
+        assert caught.value.message.endswith(".")
         return
     decision = service.decide(case["kind"], case["input"], actor="cases", channel="test")
+    output = decision.output
     for key, value in case.get("expected", {}).items():
-        assert decision.output.get(key) == value, key
+        assert output.get(key) == value, f"{key}: {output.get(key)!r}"
+    for key, values in case.get("includes", {}).items():
+        present = _ids(output.get(key) or [])
+        assert not set(values) - set(present), f"{key} lacks {set(values) - set(present)}"
+    for key, values in case.get("excludes", {}).items():
+        present = _ids(output.get(key) or [])
+        assert not set(values) & set(present), f"{key} has {set(values) & set(present)}"
     missing = set(case.get("fired", [])) - set(decision.fired)
     assert not missing, f"rules that should have fired: {sorted(missing)}"
+    unexpected = set(case.get("not_fired", [])) & set(decision.fired)
+    assert not unexpected, f"rules that should not have fired: {sorted(unexpected)}"
+    assert decision.citations, "every decision cites the guideline"

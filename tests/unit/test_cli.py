@@ -78,3 +78,87 @@ def test_explain_a_stored_decision(tmp_path):
     result = run(["explain", decided["decision_id"]], "", tmp_path)
     assert result.returncode == 0
     assert "Bagian 3.3.5" in result.stdout
+
+
+VALID = {
+    "approach": ('{"conditions":["pelanggaran_hak"]}', "approaches"),
+    "needs": ('{"signals":["tidak_punya_modal"]}', "interventions"),
+    "conflict": ('{"type":"komunikasi"}', "category"),
+    "graduation": ('{"income_monthly":3000000,"umk":2500000,"mindset_changed":true}', "graduated"),
+    "program_review": (
+        '{"checks":{"perencanaan":true,"data_sekunder":true,"data_primer":true,"persiapan":true,'
+        '"peningkatan_akses":true,"pengembangan_keterampilan":true,"pendampingan":true,'
+        '"monev_digital":true,"monev_manual":false,"exit_strategy":false}}',
+        "category",
+    ),
+    "sustainability": ('{"parameters":{"ada_regulasi":true}}', "strategies"),
+}
+INVALID = {
+    "approach": ('{"conditions":["kaya_raya"]}', "conditions"),
+    "needs": ('{"signals":[]}', "signals"),
+    "conflict": ('{"type":"perang"}', "type"),
+    "graduation": ('{"income_monthly":-5,"umk":2500000,"mindset_changed":true}', "income_monthly"),
+    "program_review": ('{"checks":{"perencanaan":true}}', "checks"),
+    "sustainability": ('{"parameters":{"uang_banyak":true}}', "parameters"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(VALID))
+def test_every_kind_answers_per_the_contract(tmp_path, kind):
+    stdin, key = VALID[kind]
+    result = run(["decide", kind], stdin, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    decision = json.loads(result.stdout)
+    assert key in decision and decision["fired"] and decision["citations"]
+    stdin, field = INVALID[kind]
+    refused = run(["decide", kind], stdin, tmp_path)
+    assert refused.returncode == 2
+    error = json.loads(refused.stdout)
+    assert error["field"] == field and error["error"].endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("stdin", "field", "phrase"),
+    [
+        (
+            '{"income_monthly":-1,"umk":2500000,"mindset_changed":true}',
+            "income_monthly",
+            "tidak boleh kurang dari 0",
+        ),
+        ('{"income_monthly":1,"umk":0,"mindset_changed":true}', "umk", "harus lebih dari 0"),
+        (
+            '{"income_monthly":"dua juta","umk":2500000,"mindset_changed":true}',
+            "income_monthly",
+            "harus berupa angka",
+        ),
+    ],
+)
+def test_graduation_errors_are_indonesian_and_name_the_field(tmp_path, stdin, field, phrase):
+    result = run(["decide", "graduation"], stdin, tmp_path)
+    assert result.returncode == 2
+    error = json.loads(result.stdout)
+    assert error["field"] == field and phrase in error["error"]
+
+
+def test_needs_errors_for_unknown_and_empty_signals(tmp_path):
+    unknown = json.loads(run(["decide", "needs"], '{"signals":["kaya"]}', tmp_path).stdout)
+    assert unknown["field"] == "signals" and "tidak dikenal" in unknown["error"]
+    empty = json.loads(run(["decide", "needs"], '{"signals":[]}', tmp_path).stdout)
+    assert empty["field"] == "signals" and "tidak boleh kosong" in empty["error"]
+
+
+def test_explain_as_mermaid(tmp_path):
+    decided = json.loads(
+        run(
+            ["decide", "graduation"],
+            '{"income_monthly":3000000,"umk":2500000,"mindset_changed":true}',
+            tmp_path,
+        ).stdout
+    )
+    result = run(["explain", decided["decision_id"], "--mermaid"], "", tmp_path)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "flowchart TD"
+    # the chain is drawn: indicators -> weighing -> transition -> referral
+    assert any(" --> out" in line for line in lines)
+    assert sum(1 for line in lines if "-->" in line) >= len(decided["fired"])
