@@ -13,7 +13,7 @@ from assistant.knowledge_models.interventions import BUSINESS_STAGE, EMPLOYMENT
 class DecisionInput(BaseModel):
     """Validate with ``Model.model_validate(data, context={"knowledge": kb})``."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, strict=True)
 
 
 def _knowledge(info: ValidationInfo) -> Knowledge:
@@ -133,6 +133,13 @@ class GraduationInput(DecisionInput):
 class ProgramReviewInput(DecisionInput):
     checks: dict[str, bool]
     program: str | None = None
+
+    @field_validator("program")
+    @classmethod
+    def _known_program(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return choice(value, _knowledge(info).programs.ids, "Program")
 
     @field_validator("checks")
     @classmethod

@@ -72,7 +72,9 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
 
 def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
     """Approaches ranked by how many facts point to them; the framework's core ones first
-    on a tie (3.2 centres on needs-based and rights-based)."""
+    on a tie (3.2 centres on needs-based and rights-based). When the top two are equally
+    supported and of the same standing, none is singled out: the guideline treats
+    approaches as combinable."""
     reasons: dict[str, list[str]] = conclusions.get("reasons", {})
     table = knowledge.approaches
     ranked = sorted(
@@ -91,5 +93,13 @@ def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, An
             }
             for a in ranked
         ],
-        "recommended": ranked[0].id if ranked else None,
+        "recommended": ranked[0].id if ranked and not _tied(ranked, reasons) else None,
+        "combine": _tied(ranked, reasons),
     }
+
+
+def _tied(ranked: list[Approach], reasons: dict[str, list[str]]) -> bool:
+    if len(ranked) < 2:
+        return False
+    first, second = ranked[0], ranked[1]
+    return len(reasons[first.id]) == len(reasons[second.id]) and first.core == second.core

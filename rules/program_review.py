@@ -10,16 +10,19 @@ from durable.lang import c, m
 
 from assistant.inputs import ProgramReviewInput
 from assistant.knowledge import Knowledge
+from assistant.knowledge_models.programs import Program
 from assistant.knowledge_models.review import ReviewCategory, ReviewCheck
 from assistant.texts import text
 from rules.engine import Fire, RuleBook
 
 CHECK = "cek"
 SCORE = "skor"
+PROGRAM = "program"
 
 
 def facts(data: ProgramReviewInput, knowledge: Knowledge) -> list[dict[str, Any]]:
-    return [{"t": CHECK, "check": key, "ok": value} for key, value in data.checks.items()]
+    checks = [{"t": CHECK, "check": key, "ok": value} for key, value in data.checks.items()]
+    return checks + ([{"t": PROGRAM, "program": data.program}] if data.program else [])
 
 
 def define(knowledge: Knowledge, book: RuleBook) -> None:
@@ -60,6 +63,26 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         fire.derive({"t": SCORE, "score": total})
         fire.because(text("because.tinjauan_skor", score=total, total=len(names)))
 
+    for program in knowledge.programs.programs:
+        if program.checks is None or program.assessed is None:
+            continue
+
+        @book.rule(
+            f"tinjauan.kajian.{program.id}",
+            (m.t == PROGRAM) & (m.program == program.id),
+            source=table.categories[0].source,
+        )
+        def compare(fire: Fire, row: Program = program) -> None:
+            study = row.checks.model_dump() if row.checks else {}
+            fire.conclude(
+                study={
+                    "program": row.id,
+                    "category": row.assessed,
+                    "score": sum(1 for ok in study.values() if ok),
+                }
+            )
+            fire.because(text("because.tinjauan_kajian", program=row.name, category=row.assessed))
+
     for category in table.categories:
 
         @book.rule(
@@ -82,6 +105,7 @@ def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, An
         "category_name": conclusions.get("category_name"),
         "category_meaning": conclusions.get("category_meaning"),
         "covered": conclusions.get("covered", []),
+        "study": conclusions.get("study"),
         "gaps": [
             {
                 "check": check.id,

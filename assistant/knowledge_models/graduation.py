@@ -85,6 +85,14 @@ class GraduationTable(Table):
     referral_levels: list[str] = Field(
         min_length=1, description="graduates are referred to programs serving these levels"
     )
+    schedule: dict[str, int] = Field(
+        description="days after the decision a step's task falls due (evaluasi_ulang: "
+        "after the intensive-mentoring period instead)"
+    )
+    intensive_mentoring_models: list[str] = Field(
+        min_length=1, description="mentoring models whose guides set the intensive period"
+    )
+    monitoring_step: str = Field(description="the step whose task repeats after graduating")
     alternative_levels: list[str] = Field(
         min_length=1, description="programs serving these levels are the alternatives named "
         "when ending aid is considered"
@@ -103,6 +111,9 @@ class GraduationTable(Table):
             for state in [*transition.from_states, transition.to]:
                 if state not in states:
                     raise ValueError(f"transisi '{transition.id}': status '{state}' tidak ada")
+        for step_id in [*self.schedule, self.monitoring_step]:
+            if step_id not in states:
+                raise ValueError(f"jadwal: langkah '{step_id}' tidak ada")
         levels = {level.id for level in self.levels}
         for level_id in [*self.referral_levels, *self.alternative_levels]:
             if level_id not in levels:
