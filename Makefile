@@ -9,7 +9,7 @@ help:
 	@echo "make chat   - bicara dengan asisten di terminal (menyiapkan semuanya sendiri)"
 	@echo "make test   - semua pemeriksaan: ruff, pytest (unit + end-to-end), rasa validate/test"
 	@echo "make serve  - server Rasa (REST + API) dan server aksi lewat HTTP"
-	@echo "make bench  - ukur kecepatan mesin aturan"
+	@echo "make bench  - ukur kecepatan mesin aturan dan impor 10.000 rumah tangga"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -40,4 +40,5 @@ conversations: model
 test: lint validate model unit conversations
 
 bench: bootstrap
-	.venv/bin/python bench/engine.py
+	.venv/bin/python -m bench.engine
+	.venv/bin/python -m bench.batch

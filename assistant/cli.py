@@ -206,5 +206,13 @@ def knowledge_search(query: tuple[str, ...], limit: int, as_json: bool) -> None:
         )
 
 
+def _attach_casework() -> None:
+    from assistant.cli_casework import attach
+
+    attach(main)
+
+
+_attach_casework()
+
 if __name__ == "__main__":
     main()

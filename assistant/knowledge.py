@@ -241,6 +241,8 @@ def _check_references(knowledge: Knowledge) -> None:
     for check in knowledge.review.checks:
         for step in check.steps:
             need("program_review.yml", check.id, "steps", step, steps)
+    for model in knowledge.graduation.intensive_mentoring_models:
+        need("graduation.yml", "intensive_mentoring_models", "models", model, models)
     for matrix in knowledge.graduation.matrices:
         if matrix.program:
             need("graduation.yml", matrix.id, "program", matrix.program, programs)

@@ -16,3 +16,8 @@ def knowledge_dir() -> Path:
 def database_path() -> Path:
     """The SQLite file that holds decisions and cases (``ASSISTANT_DB`` overrides)."""
     return Path(os.environ.get("ASSISTANT_DB", ROOT / "var" / "assistant.db"))
+
+
+def sandbox_path() -> Path:
+    """The trainers' practice database (``ASSISTANT_SANDBOX_DB`` overrides)."""
+    return Path(os.environ.get("ASSISTANT_SANDBOX_DB", ROOT / "var" / "sandbox.db"))

@@ -58,3 +58,43 @@ def explanation(decision: Decision | None, lang: str = "id") -> str:
             )
         )
     return "\n".join(lines)
+
+
+def graduation_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
+    """The answer to a graduation check: the verdict, the criteria, the next step with the
+    facilitator's role, and referrals or alternatives."""
+    out = decision.output
+    table = knowledge.graduation
+    verdict = "graduation.passed" if out["graduated"] else "graduation.not_passed"
+    lines = [text(verdict, lang)]
+    for criterion in out["criteria"]:
+        mark = "✓" if criterion["met"] else "✗"
+        lines.append(f"{mark} {criterion['name']}")
+    if out.get("welfare_level"):
+        level = next(x for x in table.levels if x.id == out["welfare_level"])
+        lines.append(text("graduation.level", lang, level=level.name))
+    messages = ["\n".join(lines)]
+    if out.get("next_step"):
+        step = table.step(out["next_step"])
+        path = " → ".join(table.step(s).name for s in out["path"])
+        messages.append(
+            "\n".join(
+                [text("graduation.next", lang, step=step.name, summary=step.summary)]
+                + [f"- {role}" for role in step.roles]
+                + [text("graduation.path", lang, path=path)]
+            )
+        )
+    names = {p.id: p.name for p in knowledge.programs.programs}
+    if out.get("referrals"):
+        listed = ", ".join(names[p] for p in out["referrals"][:6])
+        messages.append(text("graduation.referrals", lang, programs=listed))
+    if out.get("alternatives"):
+        listed = ", ".join(names[p] for p in out["alternatives"][:6])
+        messages.append(text("graduation.alternatives", lang, programs=listed))
+    source = table.step(out["next_step"]).source if out.get("next_step") else table.levels[0].source
+    messages.append(
+        text("conflict.source", lang, section=source.section, title=source.title)
+        + " "
+        + text("conflict.why_hint", lang)
+    )
+    return messages

@@ -42,23 +42,13 @@ class Assistant:
         except ValidationError as error:
             raise from_validation(error, lang) from error
 
-    def decide(
+    def evaluate(
         self, kind: str, payload: Mapping[str, Any], *, actor: str, channel: str
     ) -> Decision:
-        """Validate ``payload``, run the rules for ``kind``, store and return the decision."""
+        """Validate ``payload`` and run the rules for ``kind``; nothing is stored."""
         data = self.validate(kind, payload)
         outcome = self.engine.run(kind, data)
-        trace = [
-            FiredRule(
-                rule=f.rule,
-                source=f.source,
-                facts=f.facts,
-                conclusion=f.conclusion,
-                because=f.because,
-            )
-            for f in outcome.trace
-        ]
-        decision = Decision(
+        return Decision(
             id=uuid.uuid4().hex,
             kind=kind,
             created_at=datetime.now(UTC),
@@ -69,8 +59,15 @@ class Assistant:
             output={**OUTPUT_DEFAULTS.get(kind, {}), **outcome.conclusions},
             fired=[f.rule for f in outcome.trace],
             citations=_unique_sources(f.source for f in outcome.trace),
-            trace=trace,
+            # built by the engine from validated knowledge: no need to validate again
+            trace=[FiredRule.model_construct(**firing.public()) for firing in outcome.trace],
         )
+
+    def decide(
+        self, kind: str, payload: Mapping[str, Any], *, actor: str, channel: str
+    ) -> Decision:
+        """Validate ``payload``, run the rules for ``kind``, store and return the decision."""
+        decision = self.evaluate(kind, payload, actor=actor, channel=channel)
         self.store.save_decision(decision)
         return decision
 

@@ -1,12 +1,19 @@
-"""The store: SQLite through sqlite-utils, the source of truth for decisions (and, later,
-cases). The only module that talks SQL. The schema changes only through the migrations
-below, applied when a store is opened."""
+"""The store: SQLite through sqlite-utils, the source of truth for decisions and cases.
+The only module that talks SQL. The schema changes only through the migrations below,
+applied when a store is opened.
+
+Durability: WAL mode, a busy timeout, and write transactions that take the write lock up
+front (``BEGIN IMMEDIATE``), so that several processes (two action servers, an import)
+can write the same file without losing or duplicating rows."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +21,17 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from assistant.decision import Decision
+from assistant.records import (
+    Assessment,
+    Beneficiary,
+    ConflictReport,
+    Task,
+    Transition,
+    User,
+    Village,
+)
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 30_000
 
 migrations = Migrations("assistant")
 
@@ -43,12 +59,139 @@ def m001_decisions(db: Database) -> None:
     db["decisions"].create_index(["actor", "created_at"])
 
 
+@migrations()
+def m002_casework(db: Database) -> None:
+    db["decisions"].add_column("subject", str)
+    db["decisions"].create_index(["subject"])
+    db["users"].create(
+        {
+            "id": str,
+            "name": str,
+            "role": str,
+            "village_id": str,
+            "opted_out": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "role"},
+        defaults={"opted_out": 0},
+    )
+    db["villages"].create(
+        {
+            "id": str,
+            "name": str,
+            "kecamatan": str,
+            "kabupaten": str,
+            "province": str,
+            "umk": float,
+            "umk_year": int,
+        },
+        pk="id",
+        not_null={"name"},
+    )
+    db["beneficiaries"].create(
+        {
+            "id": str,
+            "name": str,
+            "village_id": str,
+            "facilitator_id": str,
+            "gender": str,
+            "disability": int,
+            "household_head": int,
+            "nik_hash": str,
+            "enrolled_on": str,
+            "program": str,
+            "state": str,
+            "state_since": str,
+            "welfare_level": str,
+        },
+        pk="id",
+        not_null={"name", "village_id", "facilitator_id", "gender", "state"},
+        foreign_keys=[("village_id", "villages", "id"), ("facilitator_id", "users", "id")],
+    )
+    db["beneficiaries"].create_index(["nik_hash"], unique=True)
+    db["beneficiaries"].create_index(["facilitator_id"])
+    db["beneficiaries"].create_index(["village_id"])
+    db["assessments"].create(
+        {
+            "id": int,
+            "beneficiary_id": str,
+            "assessed_on": str,
+            "income_monthly": float,
+            "umk": float,
+            "assets": str,
+            "business_status": str,
+            "mindset_changed": int,
+            "significant_change": int,
+            "notes": str,
+            "recorded_by": str,
+            "decision_id": str,
+        },
+        pk="id",
+        not_null={"beneficiary_id", "assessed_on", "decision_id"},
+        foreign_keys=[
+            ("beneficiary_id", "beneficiaries", "id"),
+            ("decision_id", "decisions", "id"),
+        ],
+    )
+    # one assessment per household per day: re-running an import adds nothing twice
+    db["assessments"].create_index(["beneficiary_id", "assessed_on"], unique=True)
+    db["transitions"].create(
+        {
+            "id": int,
+            "beneficiary_id": str,
+            "from_state": str,
+            "to_state": str,
+            "decision_id": str,
+            "at": str,
+            "by": str,
+        },
+        pk="id",
+        not_null={"beneficiary_id", "to_state", "at"},
+        foreign_keys=[("beneficiary_id", "beneficiaries", "id")],
+    )
+    db["transitions"].create_index(["beneficiary_id"])
+    db["tasks"].create(
+        {
+            "id": int,
+            "beneficiary_id": str,
+            "facilitator_id": str,
+            "step": str,
+            "title": str,
+            "due_on": str,
+            "status": str,
+            "decision_id": str,
+            "done_at": str,
+        },
+        pk="id",
+        not_null={"beneficiary_id", "facilitator_id", "step", "due_on", "status"},
+        foreign_keys=[("beneficiary_id", "beneficiaries", "id")],
+    )
+    db["tasks"].create_index(["facilitator_id", "status", "due_on"])
+    db["tasks"].create_index(["beneficiary_id", "status"])
+    db["conflicts"].create(
+        {
+            "id": int,
+            "decision_id": str,
+            "reporter": str,
+            "village_id": str,
+            "type": str,
+            "category": str,
+            "safeguarding": int,
+            "status": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"decision_id", "type", "category", "status"},
+    )
+
+
 JSON_COLUMNS = ("input", "output", "fired", "citations", "trace")
 
 
 class Store:
     """One SQLite file. Safe to share between threads of one process; several processes
-    may write the same file (WAL mode, busy timeout)."""
+    may write the same file."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -59,41 +202,320 @@ class Store:
         self.db = Database(connection)
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
         self._lock = threading.RLock()
+        self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
         with self._lock:
             migrations.apply(self.db)
 
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One write transaction holding the write lock from its start. Nested uses join
+        the outer transaction."""
+        with self._lock:
+            conn = self.db.conn
+            if conn.in_transaction:
+                yield self
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self) -> Iterator[Database]:
+        with self._lock:
+            yield self.db
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """A plain INSERT on the hot path (sqlite-utils introspects the table per call)."""
+        columns = tuple(row)
+        sql = self._insert_sql.get((table, columns))
+        if sql is None:
+            names = ", ".join(f"[{c}]" for c in columns)
+            sql = f"insert into [{table}] ({names}) values ({', '.join('?' * len(columns))})"
+            self._insert_sql[(table, columns)] = sql
+        with self.transaction():
+            cursor = self.db.conn.execute(sql, [_sql_value(row[c]) for c in columns])
+            return int(cursor.lastrowid or 0)
+
+    def _one(self, sql: str, args: list[Any]) -> dict[str, Any] | None:
+        with self._lock:
+            cursor = self.db.conn.execute(sql, args)
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
     # --- decisions -----------------------------------------------------------------
 
-    def save_decision(self, decision: Decision) -> None:
+    def save_decision(self, decision: Decision, subject: str | None = None) -> None:
         row = decision.model_dump(mode="json")
         for column in JSON_COLUMNS:
             row[column] = json.dumps(row[column], ensure_ascii=False)
-        with self._lock, self.db.atomic():
-            self.db["decisions"].insert(row)
+        row["subject"] = subject
+        self._insert("decisions", row)
 
     def get_decision(self, decision_id: str) -> Decision | None:
-        with self._lock:
-            rows = list(self.db["decisions"].rows_where("id = ?", [decision_id]))
+        with self._reading() as db:
+            rows = list(db["decisions"].rows_where("id = ?", [decision_id]))
         return _decision(rows[0]) if rows else None
 
     def count_decisions(self, kind: str | None = None) -> int:
-        with self._lock:
+        with self._reading() as db:
             if kind is None:
-                return self.db["decisions"].count
-            return self.db["decisions"].count_where("kind = ?", [kind])
+                return db["decisions"].count
+            return db["decisions"].count_where("kind = ?", [kind])
 
     def recent_decisions(self, limit: int = 20) -> list[Decision]:
-        with self._lock:
-            rows = self.db["decisions"].rows_where(order_by="created_at desc", limit=limit)
+        with self._reading() as db:
+            rows = db["decisions"].rows_where(order_by="created_at desc", limit=limit)
             return [_decision(row) for row in rows]
+
+    def decision_rows(
+        self, since: str | None = None, village: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Decisions for export, oldest first (village: via the household they concern)."""
+        where, args = ["1 = 1"], []
+        if since:
+            where.append("d.created_at >= ?")
+            args.append(since)
+        if village:
+            where.append("b.village_id = ?")
+            args.append(village)
+        sql = (
+            "select d.id, d.kind, d.created_at, d.actor, d.channel, d.knowledge_version, "
+            "d.subject, b.village_id, d.input, d.output, d.fired, d.citations "
+            "from decisions d left join beneficiaries b on b.id = d.subject "
+            f"where {' and '.join(where)} order by d.created_at"
+        )
+        with self._reading() as db:
+            yield from (dict(row) for row in db.query(sql, args))
+
+    # --- users and villages --------------------------------------------------------
+
+    def add_user(self, user: User) -> None:
+        row = user.model_dump()
+        row["created_at"] = datetime.now().isoformat(timespec="seconds")
+        with self.transaction():
+            self.db["users"].insert(row)
+
+    def upsert_user(self, user: User) -> None:
+        with self.transaction():
+            self.db["users"].upsert(user.model_dump(), pk="id")
+
+    def get_user(self, user_id: str) -> User | None:
+        row = self._one("select * from users where id = ?", [user_id])
+        return User.model_validate(row) if row else None
+
+    def list_users(self) -> list[User]:
+        with self._reading() as db:
+            return [User.model_validate(r) for r in db["users"].rows_where(order_by="id")]
+
+    def count_users(self) -> int:
+        with self._reading() as db:
+            return db["users"].count
+
+    def set_opt_out(self, user_id: str, opted_out: bool) -> None:
+        with self.transaction():
+            self.db["users"].update(user_id, {"opted_out": int(opted_out)})
+
+    def add_village(self, village: Village) -> None:
+        with self.transaction():
+            self.db["villages"].insert(village.model_dump())
+
+    def upsert_village(self, village: Village) -> None:
+        with self.transaction():
+            self.db["villages"].upsert(village.model_dump(), pk="id")
+
+    def get_village(self, village_id: str) -> Village | None:
+        row = self._one("select * from villages where id = ?", [village_id])
+        return Village.model_validate(row) if row else None
+
+    def list_villages(self) -> list[Village]:
+        with self._reading() as db:
+            return [Village.model_validate(r) for r in db["villages"].rows_where(order_by="id")]
+
+    def set_umk(self, village_id: str, umk: float, year: int | None) -> None:
+        with self.transaction():
+            self.db["villages"].update(village_id, {"umk": umk, "umk_year": year})
+
+    # --- beneficiaries -------------------------------------------------------------
+
+    def add_beneficiary(self, beneficiary: Beneficiary) -> None:
+        self._insert("beneficiaries", beneficiary.model_dump(mode="json"))
+
+    def get_beneficiary(self, beneficiary_id: str) -> Beneficiary | None:
+        row = self._one("select * from beneficiaries where id = ?", [beneficiary_id])
+        return Beneficiary.model_validate(row) if row else None
+
+    def find_beneficiary_by_nik(self, nik_hash: str) -> Beneficiary | None:
+        row = self._one("select * from beneficiaries where nik_hash = ?", [nik_hash])
+        return Beneficiary.model_validate(row) if row else None
+
+    def list_beneficiaries(
+        self,
+        facilitator: str | None = None,
+        village: str | None = None,
+        name_like: str | None = None,
+    ) -> list[Beneficiary]:
+        where, args = ["1 = 1"], []
+        if facilitator:
+            where.append("facilitator_id = ?")
+            args.append(facilitator)
+        if village:
+            where.append("village_id = ?")
+            args.append(village)
+        if name_like:
+            where.append("lower(name) like ?")
+            args.append(f"%{name_like.lower()}%")
+        with self._reading() as db:
+            rows = db["beneficiaries"].rows_where(" and ".join(where), args, order_by="name")
+            return [Beneficiary.model_validate(r) for r in rows]
+
+    def count_beneficiaries(self) -> int:
+        with self._reading() as db:
+            return db["beneficiaries"].count
+
+    def move_case(self, beneficiary_id: str, state: str, welfare_level: str | None) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "update beneficiaries set state = ?, state_since = ?, "
+                "welfare_level = coalesce(?, welfare_level) where id = ?",
+                [state, _now(), welfare_level, beneficiary_id],
+            )
+
+    # --- assessments and transitions -----------------------------------------------
+
+    def has_assessment(self, beneficiary_id: str, assessed_on: date) -> bool:
+        found = self._one(
+            "select 1 as found from assessments where beneficiary_id = ? and assessed_on = ?",
+            [beneficiary_id, assessed_on.isoformat()],
+        )
+        return found is not None
+
+    def add_assessment(self, assessment: Assessment) -> int:
+        return self._insert("assessments", assessment.model_dump(mode="json", exclude={"id"}))
+
+    def assessments_of(self, beneficiary_id: str) -> list[Assessment]:
+        with self._reading() as db:
+            rows = db["assessments"].rows_where(
+                "beneficiary_id = ?", [beneficiary_id], order_by="assessed_on, id"
+            )
+            return [Assessment.model_validate(r) for r in rows]
+
+    def add_transition(self, transition: Transition) -> None:
+        self._insert("transitions", transition.model_dump(mode="json", exclude={"id"}))
+
+    def transitions_of(self, beneficiary_id: str) -> list[Transition]:
+        with self._reading() as db:
+            rows = db["transitions"].rows_where(
+                "beneficiary_id = ?", [beneficiary_id], order_by="id"
+            )
+            return [Transition.model_validate(r) for r in rows]
+
+    # --- tasks ---------------------------------------------------------------------
+
+    def add_tasks(self, tasks: list[Task]) -> None:
+        with self.transaction():
+            for task in tasks:
+                self._insert("tasks", task.model_dump(mode="json", exclude={"id"}))
+
+    def supersede_open_tasks(self, beneficiary_id: str) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "update tasks set status = 'diganti' "
+                "where beneficiary_id = ? and status = 'terbuka'",
+                [beneficiary_id],
+            )
+
+    def open_tasks(
+        self,
+        facilitator: str | None = None,
+        until: date | None = None,
+        beneficiary: str | None = None,
+    ) -> list[Task]:
+        where, args = ["status = 'terbuka'"], []
+        if facilitator:
+            where.append("facilitator_id = ?")
+            args.append(facilitator)
+        if beneficiary:
+            where.append("beneficiary_id = ?")
+            args.append(beneficiary)
+        if until:
+            where.append("due_on <= ?")
+            args.append(until.isoformat())
+        with self._reading() as db:
+            rows = db["tasks"].rows_where(" and ".join(where), args, order_by="due_on, id")
+            return [Task.model_validate(r) for r in rows]
+
+    def get_task(self, task_id: int) -> Task | None:
+        with self._reading() as db:
+            rows = list(db["tasks"].rows_where("id = ?", [task_id]))
+        return Task.model_validate(rows[0]) if rows else None
+
+    def finish_task(self, task_id: int) -> None:
+        with self.transaction():
+            self.db["tasks"].update(task_id, {"status": "selesai", "done_at": _now()})
+
+    # --- conflicts -----------------------------------------------------------------
+
+    def add_conflict(self, report: ConflictReport) -> int:
+        with self.transaction():
+            table = self.db["conflicts"].insert(report.model_dump(mode="json", exclude={"id"}))
+            return int(table.last_pk)
+
+    def conflicts(self, status: str | None = None) -> list[ConflictReport]:
+        where, args = ("status = ?", [status]) if status else ("1 = 1", [])
+        with self._reading() as db:
+            rows = db["conflicts"].rows_where(where, args, order_by="id")
+            return [ConflictReport.model_validate(r) for r in rows]
+
+    # --- reports -------------------------------------------------------------------
+
+    def case_rows(
+        self, village: str | None = None, since: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One row per household with what reports and exports need (no NIK hash)."""
+        where, args = ["1 = 1"], []
+        if village:
+            where.append("b.village_id = ?")
+            args.append(village)
+        if since:
+            where.append("b.state_since >= ?")
+            args.append(since)
+        sql = (
+            "select b.id, b.name, b.village_id, v.name as village, b.facilitator_id, b.gender, "
+            "b.disability, b.household_head, b.enrolled_on, b.program, b.state, b.state_since, "
+            "b.welfare_level from beneficiaries b left join villages v on v.id = b.village_id "
+            f"where {' and '.join(where)} order by b.village_id, b.name"
+        )
+        with self._reading() as db:
+            return [dict(row) for row in db.query(sql, args)]
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
 
 
 def _decision(row: dict[str, Any]) -> Decision:
     data = dict(row)
+    data.pop("subject", None)
     for column in JSON_COLUMNS:
         data[column] = json.loads(data[column])
     return Decision.model_validate(data)

@@ -94,8 +94,9 @@ class GraduationTable(Table):
     )
     monitoring_step: str = Field(description="the step whose task repeats after graduating")
     alternative_levels: list[str] = Field(
-        min_length=1, description="programs serving these levels are the alternatives named "
-        "when ending aid is considered"
+        min_length=1,
+        description="programs serving these levels are the alternatives named "
+        "when ending aid is considered",
     )
 
     @model_validator(mode="after")

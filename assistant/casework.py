@@ -1,0 +1,410 @@
+"""Casework: households on the graduation path, shared by the chat and the CLI.
+
+Register a household; record an assessment; the rules decide; the case moves along the
+path (3.3.7) and follow-up tasks are scheduled - the decision, the assessment, the case's
+transition and its tasks in one transaction. Who may do what is checked here (see
+``assistant.access``), whatever front end calls."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from assistant import access
+from assistant.access import Forbidden, require
+from assistant.decision import Decision
+from assistant.errors import InputError
+from assistant.knowledge import Knowledge
+from assistant.money import parse_rupiah
+from assistant.nik import nik_hash, salt_for
+from assistant.records import Assessment, Beneficiary, Task, Transition, User, Village
+from assistant.service import Assistant
+from assistant.store import Store
+from assistant.texts import text
+
+DAYS_PER_MONTH = 30
+
+
+class AlreadyAssessed(InputError):
+    """The household already has an assessment on that day (one per day)."""
+
+
+class NeedUMK(InputError):
+    """The household's village has no UMK yet: ask for it once, then it is remembered."""
+
+    def __init__(self, village: Village) -> None:
+        super().__init__(text("casework.need_umk", village=village.name), "umk")
+        self.village = village
+
+
+@dataclass
+class AssessmentResult:
+    household: Beneficiary
+    decision: Decision
+    assessment_id: int | None = None
+    tasks: list[Task] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def output(self) -> dict[str, Any]:
+        return self.decision.output
+
+
+class Casework:
+    def __init__(self, store: Store, knowledge: Knowledge | None = None) -> None:
+        self.store = store
+        self.assistant = Assistant(store=store, knowledge=knowledge)
+        self.knowledge = self.assistant.knowledge
+        self._salt = salt_for(store.path)
+
+    def hash_nik(self, nik: str) -> str:
+        return nik_hash(nik, self._salt)
+
+    # --- people and places ---------------------------------------------------------
+
+    def user(self, user_id: str) -> User:
+        found = self.store.get_user(user_id)
+        if found is None:
+            raise InputError(text("casework.unknown_user", user=user_id), "user")
+        return found
+
+    def add_user(self, actor: User | None, user: User) -> User:
+        """Admins add users; the very first user of an empty database must be an admin."""
+        if actor is None:
+            require(self.store.count_users() == 0 and user.role == "admin", "users")
+        else:
+            require(actor.role == "admin", "users")
+        if user.village_id and self.store.get_village(user.village_id) is None:
+            raise InputError(text("casework.unknown_village", village=user.village_id), "village")
+        self.store.add_user(user)
+        return user
+
+    def add_village(self, actor: User, village: Village) -> Village:
+        require(actor.role in ("admin", "pelatih"), "villages")
+        self.store.add_village(village)
+        return village
+
+    def village(self, village_id: str) -> Village:
+        found = self.store.get_village(village_id)
+        if found is None:
+            raise InputError(text("casework.unknown_village", village=village_id), "village")
+        return found
+
+    def set_umk(self, actor: User, village_id: str, umk: Any, year: int | None = None) -> Village:
+        """Remember a village's UMK (admins, trainers, and facilitators working there)."""
+        self.village(village_id)
+        works_there = bool(self.store.list_beneficiaries(facilitator=actor.id, village=village_id))
+        require(actor.role in ("admin", "pelatih") or works_there, "umk")
+        amount = parse_rupiah(umk, "umk")
+        if amount <= 0:
+            raise InputError(text("errors.greater_than", field="UMK", gt=0), "umk")
+        self.store.set_umk(village_id, amount, year or date.today().year)
+        return self.village(village_id)
+
+    # --- households ----------------------------------------------------------------
+
+    def register(
+        self,
+        actor: User,
+        *,
+        name: str,
+        village_id: str,
+        gender: str,
+        enrolled_on: date | None = None,
+        nik: str | None = None,
+        disability: bool = False,
+        household_head: bool = True,
+        program: str | None = None,
+        facilitator_id: str | None = None,
+    ) -> Beneficiary:
+        require(actor.role in ("pendamping", "admin", "pelatih"), "register")
+        facilitator_id = facilitator_id or actor.id
+        if actor.role == "pendamping" and facilitator_id != actor.id:
+            raise Forbidden(text("access.write"), "facilitator")
+        facilitator = self.store.get_user(facilitator_id)
+        if facilitator is None or facilitator.role not in ("pendamping", "pelatih"):
+            raise InputError(
+                text("casework.unknown_facilitator", user=facilitator_id), "facilitator"
+            )
+        self.village(village_id)
+        if program is not None and program not in self.knowledge.programs.ids:
+            raise InputError(text("errors.unknown_program", program=program), "program")
+        hashed = self.hash_nik(nik) if nik else None
+        if hashed:
+            existing = self.store.find_beneficiary_by_nik(hashed)
+            if existing is not None:
+                raise InputError(text("casework.duplicate_nik", household=existing.id), "nik")
+        household = Beneficiary(
+            id=f"rt-{uuid.uuid4().hex[:8]}",
+            name=name.strip(),
+            village_id=village_id,
+            facilitator_id=facilitator_id,
+            gender=gender,  # type: ignore[arg-type]
+            disability=disability,
+            household_head=household_head,
+            nik_hash=hashed,
+            enrolled_on=enrolled_on or date.today(),
+            program=program,
+            state=self.knowledge.graduation.initial_state,
+            state_since=datetime.now(),
+        )
+        self.store.add_beneficiary(household)
+        return household
+
+    def find_by_nik(self, actor: User, nik: str) -> Beneficiary | None:
+        household = self.store.find_beneficiary_by_nik(self.hash_nik(nik))
+        if household is None or not access.can_read(actor, household):
+            return None
+        return household
+
+    def household(self, actor: User, household_id: str) -> Beneficiary:
+        """A household the actor may read; otherwise the same answer as "not found"."""
+        found = self.store.get_beneficiary(household_id)
+        if found is None or not access.can_read(actor, found):
+            raise Forbidden(text("casework.unknown_household", household=household_id), "household")
+        return found
+
+    def households(self, actor: User, name: str | None = None) -> list[Beneficiary]:
+        if actor.role in ("admin", "pelatih"):
+            return self.store.list_beneficiaries(name_like=name)
+        if actor.role == "pendamping":
+            return self.store.list_beneficiaries(facilitator=actor.id, name_like=name)
+        if actor.role == "pejabat_desa" and actor.village_id:
+            return self.store.list_beneficiaries(village=actor.village_id, name_like=name)
+        return []
+
+    def history(self, actor: User, household_id: str) -> dict[str, Any]:
+        household = self.household(actor, household_id)
+        return {
+            "household": household,
+            "assessments": self.store.assessments_of(household.id),
+            "transitions": self.store.transitions_of(household.id),
+            "tasks": self.store.open_tasks(beneficiary=household.id),
+        }
+
+    # --- the graduation path -------------------------------------------------------
+
+    def assess(
+        self,
+        actor: User,
+        household_id: str,
+        *,
+        income: Any,
+        mindset_changed: bool,
+        assessed_on: date | None = None,
+        significant_change: bool | None = None,
+        business_status: str | None = None,
+        assets: str = "",
+        notes: str = "",
+        channel: str = "cli",
+    ) -> AssessmentResult:
+        """Record an assessment and move the case along the path, in one transaction."""
+        household = self.household(actor, household_id)
+        require(access.can_write(actor, household), "write")
+        assessed_on = assessed_on or date.today()
+        village = self.village(household.village_id)
+        if village.umk is None:
+            raise NeedUMK(village)
+        income_monthly = parse_rupiah(income)
+        if self.store.has_assessment(household.id, assessed_on):
+            raise AlreadyAssessed(
+                text(
+                    "casework.already_assessed",
+                    household=household.name,
+                    date=assessed_on.isoformat(),
+                ),
+                "assessed_on",
+            )
+        payload = {
+            "income_monthly": income_monthly,
+            "umk": village.umk,
+            "mindset_changed": mindset_changed,
+            "state": household.state,
+            "significant_change": significant_change,
+            "program": household.program,
+        }
+        decision = self.assistant.evaluate(
+            "graduation",
+            {k: v for k, v in payload.items() if v is not None},
+            actor=actor.id,
+            channel=channel,
+        )
+        if decision.output["missing"]:
+            self.store.save_decision(decision, subject=household.id)
+            return AssessmentResult(household, decision, missing=decision.output["missing"])
+        with self.store.transaction():
+            self.store.save_decision(decision, subject=household.id)
+            assessment_id = self.store.add_assessment(
+                Assessment(
+                    beneficiary_id=household.id,
+                    assessed_on=assessed_on,
+                    income_monthly=income_monthly,
+                    umk=village.umk,
+                    assets=assets,
+                    business_status=business_status,  # type: ignore[arg-type]
+                    mindset_changed=mindset_changed,
+                    significant_change=significant_change,
+                    notes=notes,
+                    recorded_by=actor.id,
+                    decision_id=decision.id,
+                )
+            )
+            tasks = self._move(household, decision, actor, assessed_on)
+        moved = household.model_copy(
+            update={
+                "state": decision.output["next_step"],
+                "welfare_level": decision.output.get("welfare_level") or household.welfare_level,
+            }
+        )
+        return AssessmentResult(moved, decision, assessment_id, tasks)
+
+    def _move(
+        self, household: Beneficiary, decision: Decision, actor: User, on: date
+    ) -> list[Task]:
+        to_state = decision.output["next_step"]
+        self.store.add_transition(
+            Transition(
+                beneficiary_id=household.id,
+                from_state=household.state,
+                to_state=to_state,
+                decision_id=decision.id,
+                at=datetime.now(),
+                by=actor.id,
+            )
+        )
+        self.store.move_case(household.id, to_state, decision.output.get("welfare_level"))
+        self.store.supersede_open_tasks(household.id)
+        tasks = self.schedule(household, decision.output["path"], on, decision.id)
+        self.store.add_tasks(tasks)
+        return tasks
+
+    def schedule(
+        self, household: Beneficiary, path: list[str], start: date, decision_id: str | None
+    ) -> list[Task]:
+        """A task for each step ahead on the path, due per graduation.yml's schedule."""
+        table = self.knowledge.graduation
+        tasks = []
+        for step_id in path:
+            if step_id == "evaluasi_ulang":
+                days = table.schedule.get("pendampingan_intensif", 0) + self.mentoring_days(
+                    household
+                )
+            else:
+                days = table.schedule.get(step_id, 0)
+            step = table.step(step_id)
+            tasks.append(
+                Task(
+                    beneficiary_id=household.id,
+                    facilitator_id=household.facilitator_id,
+                    step=step_id,
+                    title=text("casework.task_title", step=step.name, name=household.name),
+                    due_on=start + timedelta(days=days),
+                    decision_id=decision_id,
+                )
+            )
+        return tasks
+
+    def mentoring_days(self, household: Beneficiary) -> int:
+        """The intensive-mentoring period: the longest guide among the mentoring models the
+        household's program delivers (all mentoring models if it delivers none)."""
+        table = self.knowledge.graduation
+        interventions = self.knowledge.interventions
+        candidates = list(table.intensive_mentoring_models)
+        if household.program:
+            delivered = set(self.knowledge.programs.program(household.program).models)
+            candidates = [m for m in candidates if m in delivered] or candidates
+        months = [
+            interventions.model(m).guide.duration.max  # type: ignore[union-attr]
+            for m in candidates
+            if interventions.model(m).guide is not None
+        ]
+        return math.ceil(max(months, default=3) * DAYS_PER_MONTH)
+
+    def tasks_due(self, actor: User, until: date | None = None) -> list[Task]:
+        if actor.role in ("admin", "pelatih"):
+            return self.store.open_tasks(until=until)
+        if actor.role == "pendamping":
+            return self.store.open_tasks(facilitator=actor.id, until=until)
+        return []
+
+    def complete_task(self, actor: User, task_id: int) -> Beneficiary:
+        """Mark a task done; the case moves on to the next step of its path."""
+        task = self.store.get_task(task_id)
+        household = self.store.get_beneficiary(task.beneficiary_id) if task else None
+        if task is None or household is None or not access.can_write(actor, household):
+            raise Forbidden(text("casework.unknown_task", task=task_id), "task")
+        table = self.knowledge.graduation
+        graduated_path = {s.id for s in table.path("lulus")} | {table.graduated_state}
+        with self.store.transaction():
+            self.store.finish_task(task_id)
+            if task.step == table.monitoring_step and household.state in graduated_path:
+                # monitoring after graduation repeats for as long as the case is followed
+                self.store.add_tasks(self.schedule(household, [task.step], date.today(), None))
+            if household.state == task.step:
+                step = table.step(task.step)
+                following = [
+                    s.id
+                    for s in table.path(step.path)
+                    if s.order > step.order and not s.conditional
+                ]
+                if following:
+                    to_state = following[0]
+                elif step.path == "lulus":
+                    to_state = table.graduated_state
+                else:
+                    to_state = task.step  # waits here for the next assessment
+                if to_state != household.state:
+                    self.store.add_transition(
+                        Transition(
+                            beneficiary_id=household.id,
+                            from_state=household.state,
+                            to_state=to_state,
+                            decision_id=None,
+                            at=datetime.now(),
+                            by=actor.id,
+                        )
+                    )
+                    self.store.move_case(household.id, to_state, None)
+        moved = self.store.get_beneficiary(household.id)
+        assert moved is not None
+        return moved
+
+    # --- reports and exports --------------------------------------------------------
+
+    def report_rows(self, actor: User, village: str | None = None) -> list[dict[str, Any]]:
+        """Rows for the graduation report, limited to what the actor may count."""
+        if actor.role == "pejabat_desa":
+            require(village in (None, actor.village_id) and bool(actor.village_id), "report")
+            return self.store.case_rows(village=actor.village_id)
+        if actor.role == "pendamping":
+            own = {h.id for h in self.store.list_beneficiaries(facilitator=actor.id)}
+            return [r for r in self.store.case_rows(village=village) if r["id"] in own]
+        require(actor.role in ("admin", "pelatih"), "report")
+        return self.store.case_rows(village=village)
+
+    def export_rows(
+        self, actor: User, what: str, since: str | None, village: str | None
+    ) -> list[dict[str, Any]]:
+        require(actor.role in ("admin", "pelatih"), "export")
+        if what == "decisions":
+            return list(self.store.decision_rows(since=since, village=village))
+        return self.store.case_rows(village=village, since=since)
+
+
+def open_casework(
+    database: Path, sandbox: Path, actor_id: str | None
+) -> tuple[Casework, User | None]:
+    """The casework for an actor: trainers get the sandbox database, everyone else the
+    real one. The trainer's own user record is copied into the sandbox."""
+    main = Casework(Store(database))
+    actor = main.store.get_user(actor_id) if actor_id else None
+    if actor is not None and actor.role == "pelatih":
+        practice = Casework(Store(sandbox), main.knowledge)
+        practice.store.upsert_user(actor)
+        main.store.close()
+        return practice, actor
+    return main, actor

@@ -1,0 +1,101 @@
+"""Records the store keeps for casework: users, villages, beneficiaries (households),
+assessments, case transitions, follow-up tasks and conflict reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ROLES = ("pejabat_desa", "pendamping", "pelatih", "admin")
+Role = Literal["pejabat_desa", "pendamping", "pelatih", "admin"]
+Gender = Literal["L", "P"]
+TaskStatus = Literal["terbuka", "selesai", "diganti"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class User(Record):
+    id: str = Field(min_length=1, description="phone number (62...) or another id")
+    name: str = Field(min_length=1)
+    role: Role
+    village_id: str | None = None
+    opted_out: bool = False
+
+
+class Village(Record):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    kecamatan: str = ""
+    kabupaten: str = ""
+    province: str = ""
+    umk: float | None = Field(default=None, gt=0)
+    umk_year: int | None = None
+
+
+class Beneficiary(Record):
+    id: str
+    name: str
+    village_id: str
+    facilitator_id: str
+    gender: Gender
+    disability: bool = False
+    household_head: bool = True
+    nik_hash: str | None = None
+    enrolled_on: date
+    program: str | None = None
+    state: str
+    state_since: datetime
+    welfare_level: str | None = None
+
+
+class Assessment(Record):
+    id: int | None = None
+    beneficiary_id: str
+    assessed_on: date
+    income_monthly: float = Field(ge=0)
+    umk: float = Field(gt=0)
+    assets: str = ""
+    business_status: Literal["belum_ada", "pemula", "berjalan"] | None = None
+    mindset_changed: bool
+    significant_change: bool | None = None
+    notes: str = ""
+    recorded_by: str
+    decision_id: str
+
+
+class Transition(Record):
+    id: int | None = None
+    beneficiary_id: str
+    from_state: str
+    to_state: str
+    decision_id: str | None
+    at: datetime
+    by: str
+
+
+class Task(Record):
+    id: int | None = None
+    beneficiary_id: str
+    facilitator_id: str
+    step: str
+    title: str
+    due_on: date
+    status: TaskStatus = "terbuka"
+    decision_id: str | None = None
+    done_at: datetime | None = None
+
+
+class ConflictReport(Record):
+    id: int | None = None
+    decision_id: str
+    reporter: str
+    village_id: str | None = None
+    type: str
+    category: str
+    safeguarding: bool
+    status: Literal["baru", "ditindaklanjuti", "selesai"] = "baru"
+    created_at: datetime
