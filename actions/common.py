@@ -1,21 +1,73 @@
-"""What every action shares: one service per process, and who is talking through what."""
+"""What every action shares: one casework service per process (the sandbox for
+trainers), the conversation's language, and replies cut to phone-sized pieces."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.casework import Casework
+from assistant.paths import database_path, sandbox_path
+from assistant.records import User
 from assistant.service import Assistant
+from assistant.store import Store
+from assistant.texts import text
+from assistant.understanding import detect_language
+
+MESSAGES_PER_TURN = 3
 
 
 @lru_cache(maxsize=1)
+def casework() -> Casework:
+    return Casework(Store(database_path()))
+
+
+@lru_cache(maxsize=1)
+def sandbox() -> Casework:
+    return Casework(Store(sandbox_path()), casework().knowledge)
+
+
 def service() -> Assistant:
-    return Assistant()
+    return casework().assistant
+
+
+def workspace(tracker: Tracker) -> tuple[Casework, User | None]:
+    """The casework for the sender (by phone number / id): trainers practise in the
+    sandbox; unknown senders get no user and see no household."""
+    main = casework()
+    user = main.store.get_user(tracker.sender_id)
+    if user is not None and user.role == "pelatih":
+        practice = sandbox()
+        practice.store.upsert_user(user)
+        return practice, user
+    return main, user
 
 
 def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rasa"
+
+
+def lang_of(tracker: Tracker) -> str:
+    detected = detect_language(tracker.latest_message.get("text") or "")
+    return detected or tracker.get_slot("lang") or "id"
+
+
+def deliver(dispatcher: CollectingDispatcher, messages: list[str], lang: str) -> list[EventType]:
+    """Send a few messages now; keep the rest for "lanjut"."""
+    now, later = messages[:MESSAGES_PER_TURN], messages[MESSAGES_PER_TURN:]
+    for n, message in enumerate(now, start=1):
+        if later and n == len(now):
+            message += "\n\n" + text("chat.more_hint", lang, count=len(later))
+        dispatcher.utter_message(text=message)
+    return [SlotSet("more", later or None), SlotSet("lang", lang)]
+
+
+def numbered(options: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{n}. {label}" for n, (_, label) in enumerate(options, start=1))
 
 
 def latest_text_of_intent(tracker: Tracker, intent: str) -> str | None:
@@ -27,3 +79,21 @@ def latest_text_of_intent(tracker: Tracker, intent: str) -> str | None:
         ):
             return event.get("text")
     return None
+
+
+def form_text(tracker: Tracker, intents: tuple[str, ...]) -> str:
+    """At a form's start, the message that started it (its intent is one of ``intents``)."""
+    if tracker.latest_message.get("intent", {}).get("name") in intents:
+        return tracker.latest_message.get("text") or ""
+    return ""
+
+
+def ids(value: Any) -> list[str]:
+    """A list slot kept as comma-separated text ("-" for an empty choice)."""
+    if not value or value == "-":
+        return []
+    return [part for part in str(value).split(",") if part]
+
+
+def joined(values: list[str]) -> str:
+    return ",".join(values) if values else "-"

@@ -1,4 +1,4 @@
-"""The conflict journey: the form's questions and validation, then the decision."""
+"""The conflict journey (3.3.5): the form's questions and validation, then the decision."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, latest_text_of_intent, service
+from actions.common import (
+    channel_of,
+    deliver,
+    lang_of,
+    latest_text_of_intent,
+    numbered,
+    service,
+    workspace,
+)
 from assistant.conflict_form import still_needed
 from assistant.render import conflict_reply
 from assistant.texts import text
@@ -22,7 +30,6 @@ SLOTS = {
     "conflict_threatens": "threatens_program",
     "conflict_safeguarding": "safeguarding",
 }
-FIELDS = {field: slot for slot, field in SLOTS.items()}
 
 
 def _known(tracker: Tracker) -> dict[str, Any]:
@@ -37,8 +44,13 @@ def _scope_options() -> list[tuple[str, str]]:
     return [(s.id, s.name) for s in service().knowledge.conflicts.scopes]
 
 
-def _numbered(options: list[tuple[str, str]]) -> str:
-    return "\n".join(f"{n}. {label}" for n, (_, label) in enumerate(options, start=1))
+def yes_no(value: Any, dispatcher: CollectingDispatcher, lang: str) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    answer = parse_yes_no(str(value))
+    if answer is None:
+        dispatcher.utter_message(text=text("form.yes_or_no", lang))
+    return answer
 
 
 class ValidateConflictForm(FormValidationAction):
@@ -69,7 +81,7 @@ class ValidateConflictForm(FormValidationAction):
         if guess is None:
             return {}
         name = service().knowledge.conflicts.type(guess).name
-        dispatcher.utter_message(text=text("form.type_guessed", name=name))
+        dispatcher.utter_message(text=text("form.type_guessed", lang_of(tracker), name=name))
         return {"conflict_type": guess}
 
     def validate_conflict_type(
@@ -82,7 +94,9 @@ class ValidateConflictForm(FormValidationAction):
             str(value), service().knowledge
         )
         if picked is None:
-            dispatcher.utter_message(text=text("form.pick_number", count=len(options)))
+            dispatcher.utter_message(
+                text=text("form.pick_number", lang_of(tracker), count=len(options))
+            )
         return {"conflict_type": picked}
 
     def validate_conflict_scope(
@@ -91,27 +105,20 @@ class ValidateConflictForm(FormValidationAction):
         options = _scope_options()
         picked = parse_choice(str(value), options)
         if picked is None:
-            dispatcher.utter_message(text=text("form.pick_number", count=len(options)))
+            dispatcher.utter_message(
+                text=text("form.pick_number", lang_of(tracker), count=len(options))
+            )
         return {"conflict_scope": picked}
 
     def validate_conflict_threatens(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"conflict_threatens": _yes_no(value, dispatcher)}
+        return {"conflict_threatens": yes_no(value, dispatcher, lang_of(tracker))}
 
     def validate_conflict_safeguarding(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"conflict_safeguarding": _yes_no(value, dispatcher)}
-
-
-def _yes_no(value: Any, dispatcher: CollectingDispatcher) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    answer = parse_yes_no(str(value))
-    if answer is None:
-        dispatcher.utter_message(text=text("form.yes_or_no"))
-    return answer
+        return {"conflict_safeguarding": yes_no(value, dispatcher, lang_of(tracker))}
 
 
 class AskConflictType(Action):
@@ -121,8 +128,11 @@ class AskConflictType(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=text("form.ask_type", options=_numbered(_type_options())))
-        return []
+        lang = lang_of(tracker)
+        dispatcher.utter_message(
+            text=text("form.ask_type", lang, options=numbered(_type_options()))
+        )
+        return [SlotSet("lang", lang)]
 
 
 class AskConflictScope(Action):
@@ -132,7 +142,32 @@ class AskConflictScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=text("form.ask_scope", options=_numbered(_scope_options())))
+        lang = lang_of(tracker)
+        dispatcher.utter_message(
+            text=text("form.ask_scope", lang, options=numbered(_scope_options()))
+        )
+        return [SlotSet("lang", lang)]
+
+
+class AskConflictThreatens(Action):
+    def name(self) -> str:
+        return "action_ask_conflict_threatens"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=text("form.ask_threatens", lang_of(tracker)))
+        return []
+
+
+class AskConflictSafeguarding(Action):
+    def name(self) -> str:
+        return "action_ask_conflict_safeguarding"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=text("form.ask_safeguarding", lang_of(tracker)))
         return []
 
 
@@ -143,13 +178,16 @@ class DecideConflict(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        lang = lang_of(tracker)
         known = {field: value for field, value in _known(tracker).items() if value is not None}
         description = latest_text_of_intent(tracker, "report_conflict")
         if description:
             known["description"] = description
-        decision = service().decide(
-            "conflict", known, actor=tracker.sender_id, channel=channel_of(tracker)
+        work, _ = workspace(tracker)
+        decision, _ = work.report_conflict(tracker.sender_id, known, channel_of(tracker))
+        events = deliver(dispatcher, conflict_reply(decision, service().knowledge, lang), lang)
+        return (
+            events
+            + [SlotSet(slot, None) for slot in SLOTS]
+            + [SlotSet("last_decision_id", decision.id)]
         )
-        for message in conflict_reply(decision, service().knowledge):
-            dispatcher.utter_message(text=message)
-        return [SlotSet(slot, None) for slot in SLOTS] + [SlotSet("last_decision_id", decision.id)]

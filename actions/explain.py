@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import service
+from actions.common import deliver, lang_of, workspace
 from assistant.render import explanation
 
 
@@ -18,7 +18,11 @@ class ExplainDecision(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        lang = lang_of(tracker)
         decision_id = tracker.get_slot("last_decision_id")
-        decision = service().decision(decision_id) if decision_id else None
-        dispatcher.utter_message(text=explanation(decision))
-        return []
+        work, _ = workspace(tracker)
+        decision = work.assistant.decision(decision_id) if decision_id else None
+        lines = explanation(decision, lang).split("\n")
+        # long traces go out in pieces of eight lines
+        pieces = ["\n".join(lines[i : i + 8]) for i in range(0, len(lines), 8)]
+        return deliver(dispatcher, pieces, lang)

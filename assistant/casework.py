@@ -21,7 +21,15 @@ from assistant.errors import InputError
 from assistant.knowledge import Knowledge
 from assistant.money import parse_rupiah
 from assistant.nik import nik_hash, salt_for
-from assistant.records import Assessment, Beneficiary, Task, Transition, User, Village
+from assistant.records import (
+    Assessment,
+    Beneficiary,
+    ConflictReport,
+    Task,
+    Transition,
+    User,
+    Village,
+)
 from assistant.service import Assistant
 from assistant.store import Store
 from assistant.texts import text
@@ -206,9 +214,6 @@ class Casework:
         household = self.household(actor, household_id)
         require(access.can_write(actor, household), "write")
         assessed_on = assessed_on or date.today()
-        village = self.village(household.village_id)
-        if village.umk is None:
-            raise NeedUMK(village)
         income_monthly = parse_rupiah(income)
         if self.store.has_assessment(household.id, assessed_on):
             raise AlreadyAssessed(
@@ -219,19 +224,9 @@ class Casework:
                 ),
                 "assessed_on",
             )
-        payload = {
-            "income_monthly": income_monthly,
-            "umk": village.umk,
-            "mindset_changed": mindset_changed,
-            "state": household.state,
-            "significant_change": significant_change,
-            "program": household.program,
-        }
-        decision = self.assistant.evaluate(
-            "graduation",
-            {k: v for k, v in payload.items() if v is not None},
-            actor=actor.id,
-            channel=channel,
+        village = self.village(household.village_id)
+        decision = self._graduation(
+            actor, household, village, income_monthly, mindset_changed, significant_change, channel
         )
         if decision.output["missing"]:
             self.store.save_decision(decision, subject=household.id)
@@ -261,6 +256,55 @@ class Casework:
             }
         )
         return AssessmentResult(moved, decision, assessment_id, tasks)
+
+    def preview(
+        self,
+        actor: User,
+        household_id: str,
+        *,
+        income: Any,
+        mindset_changed: bool,
+        significant_change: bool | None = None,
+    ) -> Decision:
+        """What an assessment would decide, without recording anything."""
+        household = self.household(actor, household_id)
+        village = self.village(household.village_id)
+        return self._graduation(
+            actor,
+            household,
+            village,
+            parse_rupiah(income),
+            mindset_changed,
+            significant_change,
+            "pratinjau",
+        )
+
+    def _graduation(
+        self,
+        actor: User,
+        household: Beneficiary,
+        village: Village,
+        income_monthly: float,
+        mindset_changed: bool,
+        significant_change: bool | None,
+        channel: str,
+    ) -> Decision:
+        if village.umk is None:
+            raise NeedUMK(village)
+        payload = {
+            "income_monthly": income_monthly,
+            "umk": village.umk,
+            "mindset_changed": mindset_changed,
+            "state": household.state,
+            "significant_change": significant_change,
+            "program": household.program,
+        }
+        return self.assistant.evaluate(
+            "graduation",
+            {k: v for k, v in payload.items() if v is not None},
+            actor=actor.id,
+            channel=channel,
+        )
 
     def _move(
         self, household: Beneficiary, decision: Decision, actor: User, on: date
@@ -372,6 +416,27 @@ class Casework:
         moved = self.store.get_beneficiary(household.id)
         assert moved is not None
         return moved
+
+    # --- conflicts ------------------------------------------------------------------
+
+    def report_conflict(
+        self, reporter: str, payload: dict[str, Any], channel: str
+    ) -> tuple[Decision, ConflictReport]:
+        """Decide a conflict report and keep it for follow-up (safeguarding ones flagged)."""
+        user = self.store.get_user(reporter)
+        with self.store.transaction():
+            decision = self.assistant.decide("conflict", payload, actor=reporter, channel=channel)
+            report = ConflictReport(
+                decision_id=decision.id,
+                reporter=reporter,
+                village_id=user.village_id if user else None,
+                type=decision.output["type"],
+                category=decision.output["category"],
+                safeguarding=bool(decision.output.get("safeguarding_protocol")),
+                created_at=datetime.now(),
+            )
+            report.id = self.store.add_conflict(report)
+        return decision, report
 
     # --- reports and exports --------------------------------------------------------
 

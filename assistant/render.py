@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.decision import Decision
 from assistant.knowledge import Knowledge
 from assistant.texts import text
@@ -94,6 +96,191 @@ def graduation_reply(decision: Decision, knowledge: Knowledge, lang: str = "id")
     source = table.step(out["next_step"]).source if out.get("next_step") else table.levels[0].source
     messages.append(
         text("conflict.source", lang, section=source.section, title=source.title)
+        + " "
+        + text("conflict.why_hint", lang)
+    )
+    return messages
+
+
+def _range(value: dict[str, Any]) -> str:
+    low, high = _num(value["min"]), _num(value["max"])
+    return f"{low}-{high} {value['unit']}" if low != high else f"{low} {value['unit']}"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def approach_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
+    out = decision.output
+    approaches = out["approaches"]
+    if not approaches:
+        return [text("approach.none", lang)]
+    first = approaches[0]
+    head = (
+        text("approach.combine", lang, names=" + ".join(a["name"] for a in approaches[:2]))
+        if out.get("combine")
+        else text("approach.recommended", lang, name=first["name"])
+    )
+    lines = [head]
+    for approach in approaches[:3]:
+        lines.append(f"*{approach['name']}*: {approach['summary']}")
+        lines += [f"- {reason}" for reason in approach["reasons"]]
+    source = next(a for a in knowledge.approaches.approaches if a.id == first["id"]).source
+    return [
+        "\n".join(lines),
+        text("approach.aims", lang, aims=" ".join(first["aims"])),
+        text("conflict.source", lang, section=source.section, title=source.title)
+        + " "
+        + text("conflict.why_hint", lang),
+    ]
+
+
+def needs_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
+    out = decision.output
+    interventions = knowledge.interventions
+    names = {m.id: m.name for m in interventions.models}
+    subs = {s.id: s.name for s in interventions.sub_models}
+    lines = [text("needs.models", lang)]
+    for item in out["interventions"]:
+        line = f"- *{item['name']}*"
+        if item["sub_models"]:
+            line += " (" + ", ".join(subs[s] for s in item["sub_models"]) + ")"
+        lines.append(line)
+    messages = ["\n".join(lines)]
+    if out["follow_ups"]:
+        follow = [text("needs.follow_ups", lang)]
+        follow += [f"- {names[f['model']]}: {f['focus']}" for f in out["follow_ups"]]
+        messages.append("\n".join(follow))
+    guides = [text("needs.guides", lang)]
+    for item in out["interventions"]:
+        guide = item["guide"]
+        if guide:
+            split = ", ".join(f"{d['name'].lower()} {d['percent']}%" for d in guide["delivery"])
+            guides.append(
+                f"- {guide['name']}: {_range(guide['duration'])}, {_range(guide['sessions'])} "
+                f"x {_range(guide['hours_per_session'])}; {split}"
+            )
+    if len(guides) > 1:
+        messages.append("\n".join(guides))
+    activities = [text("needs.activities", lang)] + [f"- {a}" for a in out["activities"][:6]]
+    messages.append("\n".join(activities))
+    programs = {p.id: p.name for p in knowledge.programs.programs}
+    priorities = {p.id: p.name for p in knowledge.priorities.priorities}
+    tail = []
+    if out["programs"]:
+        tail.append(
+            text(
+                "needs.programs", lang, programs=", ".join(programs[p] for p in out["programs"][:8])
+            )
+        )
+    if out["priorities"]:
+        tail.append(
+            text(
+                "needs.priorities",
+                lang,
+                priorities=", ".join(priorities[p] for p in out["priorities"]),
+            )
+        )
+    tail.append(
+        text(
+            "conflict.source",
+            lang,
+            section="3.3.2",
+            title="Panduan memilih model intervensi yang tepat",
+        )
+        + " "
+        + text("conflict.why_hint", lang)
+    )
+    messages.append("\n".join(tail))
+    considerations = [text("needs.considerations", lang)]
+    considerations += [f"- {c}" for c in out["considerations"]]
+    messages.append("\n".join(considerations))
+    return messages
+
+
+def program_card(program_id: str, knowledge: Knowledge, lang: str = "id") -> list[str]:
+    program = knowledge.programs.program(program_id)
+    models = {m.id: m.name for m in knowledge.interventions.models}
+    first = [f"*{program.name}* - {program.full_name}"]
+    if program.ministry:
+        first.append(text("program.ministry", lang, ministry=program.ministry))
+    first.append(text("program.aims", lang, aims=" ".join(program.aims[:2])))
+    first.append(text("program.targets", lang, targets=" ".join(program.targets[:3])))
+    second = []
+    if program.models:
+        second.append(
+            text("program.models", lang, models=", ".join(models[m] for m in program.models))
+        )
+    if program.graduation:
+        second.append(text("program.graduation", lang, graduation=program.graduation))
+    if program.assessed:
+        second.append(text(f"program.assessed_{program.assessed}", lang))
+    second.append(
+        text("conflict.source", lang, section=program.source.section, title=program.source.title)
+    )
+    messages = ["\n".join(first), "\n".join(second)]
+    if program.good_practices:
+        messages.append(
+            "\n".join([text("program.good", lang)] + [f"- {g}" for g in program.good_practices])
+        )
+    if program.challenges:
+        messages.append(
+            "\n".join([text("program.challenges", lang)] + [f"- {c}" for c in program.challenges])
+        )
+    if program.exit_strategy:
+        messages.append(
+            "\n".join([text("program.exit", lang)] + [f"- {e}" for e in program.exit_strategy])
+        )
+    return messages
+
+
+def stage_card(stage_id: str, knowledge: Knowledge, lang: str = "id") -> list[str]:
+    table = knowledge.stages
+    stage = next(s for s in table.stages if s.id == stage_id)
+    steps = [s for s in table.steps if s.stage == stage_id]
+    first = [text("stage.title", lang, order=stage.order, name=stage.name), stage.aim]
+    first += [f"- {a}" for a in stage.activities]
+    first.append(text("stage.steps", lang, count=len(steps)))
+    messages = ["\n".join(first)]
+    for n, step in enumerate(steps, start=1):
+        lines = [f"{n}. *{step.name}*"]
+        lines += [f"- {p}" for p in step.practice]
+        lines.append(text("stage.outputs", lang, outputs="; ".join(step.outputs)))
+        messages.append("\n".join(lines))
+    messages.append(
+        text(
+            "conflict.source",
+            lang,
+            section="3.4",
+            title=steps[0].source.title
+            if steps
+            else "Panduan Program Pemberdayaan untuk Masyarakat Miskin & Rentan",
+        )
+    )
+    return messages
+
+
+def review_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
+    out = decision.output
+    lines = [
+        text("review.score", lang, score=out["score"], category=out["category_name"]),
+        out["category_meaning"],
+    ]
+    if out.get("study"):
+        lines.append(
+            text(
+                "review.study", lang, category=out["study"]["category"], score=out["study"]["score"]
+            )
+        )
+    messages = ["\n".join(lines)]
+    for gap in out["gaps"]:
+        gap_lines = [text("review.gap", lang, name=gap["name"])]
+        for step in gap["steps"][:2]:
+            gap_lines.append(f"- {step['name']}: " + "; ".join(step["outputs"][:3]))
+        messages.append("\n".join(gap_lines))
+    messages.append(
+        text("conflict.source", lang, section="2.2", title="Hasil Analisis")
         + " "
         + text("conflict.why_hint", lang)
     )

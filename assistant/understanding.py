@@ -3,6 +3,7 @@ guess of the conflict type from the words of a report (hints in knowledge/confli
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -79,3 +80,94 @@ def guess_conflict_type(message: str, knowledge: Knowledge) -> str | None:
     best = max(scores.values(), default=0)
     winners = [type_id for type_id, score in scores.items() if score == best]
     return winners[0] if best > 0 and len(winners) == 1 else None
+
+
+def parse_numbers(message: str, highest: int) -> list[int] | None:
+    """Numbers picked from a list ("1 3", "1,3", "2 dan 4"); [] for "0"/"tidak ada";
+    every number for "semua"; None when the message holds no usable number."""
+    words = normalise(message)
+    if words in ("0", "nol", "tidak ada", "gak ada", "ga ada", "ngga ada", "none", "belum ada"):
+        return []
+    if words in ("semua", "semuanya", "all", "sudah semua"):
+        return list(range(1, highest + 1))
+    numbers = [int(n) for n in re.findall(r"\d+", words)]
+    if not numbers or any(n < 1 or n > highest for n in numbers):
+        return None
+    return list(dict.fromkeys(numbers))
+
+
+def match_hints(message: str, rows: Sequence[Any]) -> list[str]:
+    """Ids of rows whose hint words (or name) appear in the message, in row order."""
+    words = normalise(message)
+    found = []
+    for row in rows:
+        phrases = [*getattr(row, "hints", []), getattr(row, "name", "")]
+        if any(phrase and _contains(words, normalise(phrase)) for phrase in phrases):
+            found.append(row.id)
+    return found
+
+
+def guess_signals(message: str, knowledge: Knowledge) -> list[str]:
+    signals = [signal for _, signal in knowledge.needs.signals().values()]
+    return match_hints(message, signals)
+
+
+def guess_approach_facts(message: str, knowledge: Knowledge) -> tuple[list[str], list[str]]:
+    table = knowledge.approaches
+    return match_hints(message, table.conditions), match_hints(message, table.groups)
+
+
+def find_named(message: str, named: Sequence[tuple[str, str]]) -> str | None:
+    """The id whose name the message mentions (exact words, or a close spelling)."""
+    words = normalise(message)
+    for item_id, name in named:
+        if _contains(words, normalise(name)) or _contains(words, item_id.replace("_", " ")):
+            return item_id
+    tokens = words.split()
+    best, best_score = None, 0.0
+    for item_id, name in named:
+        target = normalise(name)
+        for size in {len(target.split()), 1}:
+            for start in range(len(tokens) - size + 1):
+                chunk = " ".join(tokens[start : start + size])
+                score = difflib.SequenceMatcher(None, chunk, target).ratio()
+                if score > best_score and len(target) >= 3:
+                    best, best_score = item_id, score
+    return best if best_score >= 0.8 else None
+
+
+def find_program(message: str, knowledge: Knowledge) -> str | None:
+    named = [(p.id, p.name) for p in knowledge.programs.programs]
+    named += [(p.id, p.full_name) for p in knowledge.programs.programs]
+    return find_named(message, named)
+
+
+def find_stage(message: str, knowledge: Knowledge) -> str | None:
+    stages = knowledge.stages.stages
+    named = [(s.id, s.name) for s in stages] + [(s.id, s.id) for s in stages]
+    named += [("asesmen", "assessment"), ("monev", "monitoring"), ("monev", "evaluasi"),
+              ("graduasi_keberlanjutan", "graduasi"), ("graduasi_keberlanjutan", "exit strategy")]
+    return find_named(message, named)
+
+
+_ENGLISH = frozenset(
+    "the is are what which how why can do does my our we i you please about for with this "
+    "that there have has village program help thanks hello".split()
+)
+_INDONESIAN = frozenset(
+    "yang dan di ke dari apa gimana gmn bagaimana kenapa ini itu ada tidak gak ga nggak "
+    "saya kami kita warga desa mau bisa udah sudah belum dong sih nih ya untuk dengan".split()
+)
+
+
+def detect_language(message: str) -> str | None:
+    """"en" or "id" when the message clearly reads as one; None for short or neutral
+    messages ("2", "ok"), which keep the conversation's language."""
+    words = normalise(message).split()
+    english = sum(1 for w in words if w in _ENGLISH)
+    indonesian = sum(1 for w in words if w in _INDONESIAN)
+    if english >= 2 and english > indonesian:
+        return "en"
+    if indonesian >= 1 and indonesian >= english:
+        return "id"
+    return None

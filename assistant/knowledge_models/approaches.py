@@ -12,10 +12,12 @@ class CommunityCondition(Row):
 
     name: str
     description: str
+    hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
 
 
 class TargetGroup(Row):
     name: str
+    hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
 
 
 class Approach(Row):

@@ -13,6 +13,7 @@ class NeedSignal(Row):
 
     text: str
     models: list[str] = Field(min_length=1, description="intervention model ids it calls for")
+    hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
 
 
 class Consideration(Strict):

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +64,20 @@ class Servers:
                 process.kill()
 
 
-def start(workdir: Path) -> Servers:
+def start(workdir: Path, seed: Callable[[Path], None] | None = None) -> Servers:
     for needed, what in ((RASA, "the Rasa environment"), (MODEL, "a trained model")):
         if not needed.exists():
             raise RuntimeError(f"{what} is missing ({needed}); run `make test`, which builds it")
     db_path = workdir / "e2e.db"
-    env = {**os.environ, "ASSISTANT_DB": str(db_path), "RASA_TELEMETRY_ENABLED": "false"}
+    if seed is not None:
+        seed(db_path)
+    env = {
+        **os.environ,
+        "ASSISTANT_DB": str(db_path),
+        "ASSISTANT_SANDBOX_DB": str(workdir / "sandbox.db"),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONWARNINGS": "ignore",
+    }
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(

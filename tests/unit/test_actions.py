@@ -24,9 +24,12 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 @pytest.fixture(autouse=True)
 def fresh_service(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_DB", str(tmp_path / "actions.db"))
-    common.service.cache_clear()
+    monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
+    common.casework.cache_clear()
+    common.sandbox.cache_clear()
     yield
-    common.service.cache_clear()
+    common.casework.cache_clear()
+    common.sandbox.cache_clear()
 
 
 def tracker(
@@ -112,6 +115,7 @@ def test_the_completed_form_is_decided_stored_and_explained(tmp_path):
     reply = "\n".join(messages)
     assert "sedang" in reply
     assert "Musyawarah bersama sampai ada kesepakatan." in reply
+    assert store_conflicts(tmp_path)[0].category == "sedang"
     assert all(slots[name] is None for name in ("conflict_type", "conflict_scope"))
     store = Store(tmp_path / "actions.db")
     decision = store.get_decision(slots["last_decision_id"])
@@ -119,6 +123,14 @@ def test_the_completed_form_is_decided_stored_and_explained(tmp_path):
     assert decision.input["description"] == "ada warga protes dana bantuan dibagi gak merata"
     why, _ = run(ExplainDecision(), tracker({"last_decision_id": decision.id}))
     assert "Bagian 3.3.5" in why[0]
+
+
+def store_conflicts(tmp_path):
+    store = Store(tmp_path / "actions.db")
+    try:
+        return store.conflicts()
+    finally:
+        store.close()
 
 
 def test_why_without_a_decision_says_so():

@@ -1,0 +1,180 @@
+"""Choosing an approach (1.2, 3.2): conditions and target groups -> approach with reason.
+
+The words of the first message are read first; the user confirms what was understood,
+or answers two numbered questions when nothing was recognised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import channel_of, deliver, form_text, ids, joined, lang_of, numbered, workspace
+from actions.conflict import yes_no
+from assistant.render import approach_reply
+from assistant.texts import text
+from assistant.understanding import guess_approach_facts, match_hints, parse_numbers
+
+SLOTS = ("approach_conditions", "approach_groups", "approach_confirm")
+
+
+def _options(tracker: Tracker, table: str) -> list[tuple[str, str]]:
+    work, _ = workspace(tracker)
+    rows = getattr(work.knowledge.approaches, table)
+    return [(row.id, row.name) for row in rows]
+
+
+def _internal(value: Any, options: list[tuple[str, str]]) -> bool:
+    """Already our own comma-separated ids (set from the first message), not user text."""
+    known = dict(options)
+    return value == "-" or all(part in known for part in str(value).split(","))
+
+
+def _pick(value: Any, options: list[tuple[str, str]], rows: Any) -> list[str] | None:
+    numbers = parse_numbers(str(value), len(options))
+    if numbers is not None:
+        return [options[n - 1][0] for n in numbers]
+    found = match_hints(str(value), rows)
+    return found or None
+
+
+class ValidateApproachForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_approach_form"
+
+    async def extract_approach_conditions(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") or tracker.get_slot("approach_conditions"):
+            return {}
+        work, _ = workspace(tracker)
+        said = form_text(tracker, ("choose_approach",))
+        conditions, groups = guess_approach_facts(said, work.knowledge)
+        if not conditions and not groups:
+            # nothing recognised: the two numbered questions, and no confirmation
+            return {"approach_confirm": "tidak_perlu"}
+        return {"approach_conditions": joined(conditions), "approach_groups": joined(groups)}
+
+    def validate_approach_conditions(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if (
+            "," in str(value)
+            or str(value) == "-"
+            or str(value) in dict(_options(tracker, "conditions"))
+        ):
+            return {"approach_conditions": value}
+        work, _ = workspace(tracker)
+        picked = _pick(value, _options(tracker, "conditions"), work.knowledge.approaches.conditions)
+        if picked is None:
+            dispatcher.utter_message(text=text("form.pick_numbers", lang_of(tracker)))
+            return {"approach_conditions": None}
+        return {"approach_conditions": joined(picked)}
+
+    def validate_approach_groups(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if (
+            "," in str(value)
+            or str(value) == "-"
+            or str(value) in dict(_options(tracker, "groups"))
+        ):
+            picked_value = value
+        else:
+            work, _ = workspace(tracker)
+            picked = _pick(value, _options(tracker, "groups"), work.knowledge.approaches.groups)
+            if picked is None:
+                dispatcher.utter_message(text=text("form.pick_numbers", lang_of(tracker)))
+                return {"approach_groups": None}
+            picked_value = joined(picked)
+        if picked_value == "-" and tracker.get_slot("approach_conditions") == "-":
+            dispatcher.utter_message(text=text("approach.need_one", lang_of(tracker)))
+            return {"approach_groups": None, "approach_conditions": None}
+        return {"approach_groups": picked_value}
+
+    def validate_approach_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == "tidak_perlu":
+            return {"approach_confirm": value}
+        answer = yes_no(value, dispatcher, lang_of(tracker))
+        if answer is None:
+            return {"approach_confirm": None}
+        if answer:
+            return {"approach_confirm": "ya"}
+        # not what they meant: ask the two numbered questions instead
+        return {
+            "approach_confirm": "tidak_perlu",
+            "approach_conditions": None,
+            "approach_groups": None,
+        }
+
+
+class AskApproachConditions(Action):
+    def name(self) -> str:
+        return "action_ask_approach_conditions"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        options = numbered(_options(tracker, "conditions"))
+        dispatcher.utter_message(text=text("approach.ask_conditions", lang, options=options))
+        return [SlotSet("lang", lang)]
+
+
+class AskApproachGroups(Action):
+    def name(self) -> str:
+        return "action_ask_approach_groups"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        options = numbered(_options(tracker, "groups"))
+        dispatcher.utter_message(text=text("approach.ask_groups", lang, options=options))
+        return []
+
+
+class AskApproachConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_approach_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        names = dict(_options(tracker, "conditions") + _options(tracker, "groups"))
+        picked = ids(tracker.get_slot("approach_conditions")) + ids(
+            tracker.get_slot("approach_groups")
+        )
+        listed = "\n".join(f"- {names[i]}" for i in picked)
+        dispatcher.utter_message(text=text("approach.confirm", lang, facts=listed))
+        return [SlotSet("lang", lang)]
+
+
+class DecideApproach(Action):
+    def name(self) -> str:
+        return "action_decide_approach"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        work, _ = workspace(tracker)
+        payload = {
+            "conditions": ids(tracker.get_slot("approach_conditions")),
+            "groups": ids(tracker.get_slot("approach_groups")),
+        }
+        decision = work.assistant.decide(
+            "approach", payload, actor=tracker.sender_id, channel=channel_of(tracker)
+        )
+        events = deliver(dispatcher, approach_reply(decision, work.knowledge, lang), lang)
+        return (
+            events
+            + [SlotSet(slot, None) for slot in SLOTS]
+            + [SlotSet("last_decision_id", decision.id)]
+        )

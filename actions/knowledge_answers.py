@@ -1,0 +1,154 @@
+"""Questions about a program (2.1) or a stage (3.3.1, 3.4), answered from the knowledge.
+Outside a form they run as tiny forms, so that a numbered answer works; inside another
+form they answer directly and the form goes on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import deliver, lang_of, numbered, service
+from assistant.render import program_card, stage_card
+from assistant.texts import text
+from assistant.understanding import find_program, find_stage, parse_numbers
+
+# programs offered when the user did not name one (the most asked about, at most eight)
+OFFERED = ("pena", "pkh", "kur", "kartu_prakerja", "yess", "dana_desa", "bumdes", "plut")
+
+
+def _program_in(tracker: Tracker) -> str | None:
+    entity = tracker.get_slot("program")
+    known = service().knowledge.programs.ids
+    if isinstance(entity, list):
+        entity = entity[0] if entity else None
+    if entity in known:
+        return entity
+    return find_program(tracker.latest_message.get("text") or "", service().knowledge)
+
+
+def _offered() -> list[tuple[str, str]]:
+    programs = service().knowledge.programs
+    return [(p, programs.program(p).name) for p in OFFERED]
+
+
+def _stages() -> list[tuple[str, str]]:
+    stages = sorted(service().knowledge.stages.stages, key=lambda s: s.order)
+    return [(s.id, s.name) for s in stages]
+
+
+class ValidateProgramForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_program_form"
+
+    async def extract_program_choice(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") or tracker.get_slot("program_choice"):
+            return {}
+        found = _program_in(tracker)
+        return {"program_choice": found} if found else {}
+
+    def validate_program_choice(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value in service().knowledge.programs.ids:
+            return {"program_choice": value}
+        offered = _offered()
+        numbers = parse_numbers(str(value), len(offered))
+        if numbers and len(numbers) == 1:
+            return {"program_choice": offered[numbers[0] - 1][0]}
+        found = find_program(str(value), service().knowledge)
+        if found is None:
+            dispatcher.utter_message(text=text("program.unknown", lang_of(tracker)))
+        return {"program_choice": found}
+
+
+class AskProgramChoice(Action):
+    def name(self) -> str:
+        return "action_ask_program_choice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        dispatcher.utter_message(text=text("program.ask", lang, options=numbered(_offered())))
+        return [SlotSet("lang", lang)]
+
+
+class AnswerProgram(Action):
+    def name(self) -> str:
+        return "action_answer_program"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        program = tracker.get_slot("program_choice") or _program_in(tracker)
+        reset = [SlotSet("program_choice", None), SlotSet("program", None)]
+        if program is None:
+            dispatcher.utter_message(text=text("program.ask", lang, options=numbered(_offered())))
+            return reset
+        return deliver(dispatcher, program_card(program, service().knowledge, lang), lang) + reset
+
+
+class ValidateStageForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_stage_form"
+
+    async def extract_stage_choice(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") or tracker.get_slot("stage_choice"):
+            return {}
+        found = find_stage(tracker.latest_message.get("text") or "", service().knowledge)
+        return {"stage_choice": found} if found else {}
+
+    def validate_stage_choice(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        stages = _stages()
+        if value in dict(stages):
+            return {"stage_choice": value}
+        numbers = parse_numbers(str(value), len(stages))
+        if numbers and len(numbers) == 1:
+            return {"stage_choice": stages[numbers[0] - 1][0]}
+        found = find_stage(str(value), service().knowledge)
+        if found is None:
+            dispatcher.utter_message(
+                text=text("form.pick_number", lang_of(tracker), count=len(stages))
+            )
+        return {"stage_choice": found}
+
+
+class AskStageChoice(Action):
+    def name(self) -> str:
+        return "action_ask_stage_choice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        dispatcher.utter_message(text=text("stage.ask", lang, options=numbered(_stages())))
+        return [SlotSet("lang", lang)]
+
+
+class AnswerStage(Action):
+    def name(self) -> str:
+        return "action_answer_stage"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        stage = tracker.get_slot("stage_choice") or find_stage(
+            tracker.latest_message.get("text") or "", service().knowledge
+        )
+        reset = [SlotSet("stage_choice", None)]
+        if stage is None:
+            dispatcher.utter_message(text=text("stage.ask", lang, options=numbered(_stages())))
+            return reset
+        return deliver(dispatcher, stage_card(stage, service().knowledge, lang), lang) + reset

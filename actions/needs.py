@@ -1,0 +1,227 @@
+"""Describing needs (3.3.2): the signals found in the user's words are confirmed ("benar?"),
+the person's employment status or business stage is asked only when the chosen model
+needs it, then the models, sub-models, activities, programs and guides are answered."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    channel_of,
+    deliver,
+    form_text,
+    ids,
+    joined,
+    lang_of,
+    numbered,
+    workspace,
+)
+from actions.conflict import yes_no
+from assistant.render import needs_reply
+from assistant.texts import text
+from assistant.understanding import guess_signals, parse_choice, parse_numbers
+
+SLOTS = ("needs_signals", "needs_confirm", "needs_employment", "needs_business_stage")
+CHOICES = {
+    "needs_employment": ("menganggur", "bekerja", "kena_phk"),
+    "needs_business_stage": ("belum_ada", "pemula", "berjalan"),
+}
+
+
+def _rows(tracker: Tracker) -> list[Any]:
+    work, _ = workspace(tracker)
+    return list(work.knowledge.needs.entries)
+
+
+def _signal_names(tracker: Tracker) -> dict[str, str]:
+    work, _ = workspace(tracker)
+    return {sid: signal.text for sid, (_, signal) in work.knowledge.needs.signals().items()}
+
+
+def _choice_options(slot: str, lang: str) -> list[tuple[str, str]]:
+    return [(value, text(f"needs.choice_{value}", lang)) for value in CHOICES[slot]]
+
+
+def _payload(tracker: Tracker) -> dict[str, Any]:
+    payload: dict[str, Any] = {"signals": ids(tracker.get_slot("needs_signals"))}
+    if tracker.get_slot("needs_employment"):
+        payload["employment"] = tracker.get_slot("needs_employment")
+    if tracker.get_slot("needs_business_stage"):
+        payload["business_stage"] = tracker.get_slot("needs_business_stage")
+    return payload
+
+
+class ValidateNeedsForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_needs_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        needed = ["needs_signals", "needs_confirm"]
+        signals = ids(tracker.get_slot("needs_signals"))
+        if not signals or tracker.get_slot("needs_confirm") not in ("ya", "tidak_perlu"):
+            return needed
+        work, _ = workspace(tracker)
+        preview = work.assistant.evaluate("needs", _payload(tracker), actor="-", channel="-")
+        for field in preview.output["missing"]:
+            needed.append(f"needs_{field}")
+        for slot in ("needs_employment", "needs_business_stage"):
+            if tracker.get_slot(slot) and slot not in needed:
+                needed.append(slot)
+        return needed
+
+    async def extract_needs_signals(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") or tracker.get_slot("needs_signals"):
+            return {}
+        work, _ = workspace(tracker)
+        said = form_text(tracker, ("describe_needs",))
+        found = guess_signals(said, work.knowledge)
+        for entity in tracker.latest_message.get("entities", []):
+            if entity.get("entity") == "kebutuhan" and entity.get("value") in _signal_names(
+                tracker
+            ):
+                found.append(entity["value"])
+        found = list(dict.fromkeys(found))
+        if not found:
+            return {"needs_confirm": "tidak_perlu"}
+        return {"needs_signals": joined(found)}
+
+    def validate_needs_signals(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        names = _signal_names(tracker)
+        if all(part in names for part in str(value).split(",")):
+            return {"needs_signals": value}
+        rows = _rows(tracker)
+        numbers = parse_numbers(str(value), len(rows))
+        if numbers:
+            picked = [s.id for n in numbers for s in rows[n - 1].signals]
+            return {"needs_signals": joined(picked)}
+        work, _ = workspace(tracker)
+        found = guess_signals(str(value), work.knowledge)
+        if not found:
+            dispatcher.utter_message(text=text("needs.not_understood", lang_of(tracker)))
+            return {"needs_signals": None}
+        return {"needs_signals": joined(found)}
+
+    def validate_needs_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value in ("ya", "tidak_perlu"):
+            return {"needs_confirm": value}
+        answer = yes_no(value, dispatcher, lang_of(tracker))
+        if answer is None:
+            return {"needs_confirm": None}
+        if answer:
+            return {"needs_confirm": "ya"}
+        return {"needs_confirm": "tidak_perlu", "needs_signals": None}
+
+    def _choice(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        if value in CHOICES[slot]:
+            return {slot: value}
+        lang = lang_of(tracker)
+        picked = parse_choice(str(value), _choice_options(slot, lang))
+        if picked is None:
+            dispatcher.utter_message(text=text("form.pick_number", lang, count=len(CHOICES[slot])))
+        return {slot: picked}
+
+    def validate_needs_employment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._choice("needs_employment", value, dispatcher, tracker)
+
+    def validate_needs_business_stage(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._choice("needs_business_stage", value, dispatcher, tracker)
+
+
+class AskNeedsSignals(Action):
+    def name(self) -> str:
+        return "action_ask_needs_signals"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        options = numbered([(row.id, row.name) for row in _rows(tracker)])
+        dispatcher.utter_message(text=text("needs.ask_signals", lang, options=options))
+        return [SlotSet("lang", lang)]
+
+
+class AskNeedsConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_needs_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        names = _signal_names(tracker)
+        listed = "\n".join(
+            f"{n}. {names[s]}" for n, s in enumerate(ids(tracker.get_slot("needs_signals")), 1)
+        )
+        dispatcher.utter_message(text=text("needs.confirm", lang, signals=listed))
+        return [SlotSet("lang", lang)]
+
+
+class _AskChoice(Action, ABC):
+    """Ask for one of a slot's fixed choices (abstract: only subclasses are actions)."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str: ...
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        options = numbered(_choice_options(self.slot, lang))
+        dispatcher.utter_message(text=text(f"needs.ask_{self.slot}", lang, options=options))
+        return []
+
+
+class AskNeedsEmployment(_AskChoice):
+    slot = "needs_employment"
+
+
+class AskNeedsBusinessStage(_AskChoice):
+    slot = "needs_business_stage"
+
+
+class DecideNeeds(Action):
+    def name(self) -> str:
+        return "action_decide_needs"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        work, _ = workspace(tracker)
+        decision = work.assistant.decide(
+            "needs", _payload(tracker), actor=tracker.sender_id, channel=channel_of(tracker)
+        )
+        events = deliver(dispatcher, needs_reply(decision, work.knowledge, lang), lang)
+        return (
+            events
+            + [SlotSet(slot, None) for slot in SLOTS]
+            + [SlotSet("last_decision_id", decision.id)]
+        )

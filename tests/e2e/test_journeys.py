@@ -1,0 +1,222 @@
+"""Every journey of DESIGN.md section 1 through the real Rasa and action servers, typed
+the way people write on WhatsApp, checking the replies and what was stored."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import pytest
+
+from assistant.store import Store
+from tests.e2e.conftest import DEDI, RINA, TRAINER
+
+pytestmark = pytest.mark.e2e
+
+
+def new_sender() -> str:
+    return f"warga-{uuid.uuid4().hex[:8]}"
+
+
+def said(servers, sender: str, message: str) -> str:
+    return "\n".join(servers.say(sender, message))
+
+
+def decisions(servers, sender: str, kind: str) -> list:
+    store = Store(servers.db_path)
+    try:
+        return [
+            d for d in store.recent_decisions(limit=500) if d.actor == sender and d.kind == kind
+        ]
+    finally:
+        store.close()
+
+
+def query(servers, sql: str, *args):
+    connection = sqlite3.connect(servers.db_path)
+    try:
+        return connection.execute(sql, args).fetchall()
+    finally:
+        connection.close()
+
+
+def restart(servers, sender: str) -> None:
+    servers.say(sender, "batal")
+
+
+# --- approach --------------------------------------------------------------------------
+
+
+def test_approach_from_the_users_own_words(servers):
+    sender = new_sender()
+    first = said(
+        servers,
+        sender,
+        "desa kami banyak lansia, warga masih tergantung bansos. pendekatan apa yg cocok?",
+    )
+    assert "Saya tangkap" in first and "Lansia" in first
+    reply = said(servers, sender, "iya betul")
+    assert "Berbasis Kebutuhan" in reply and "1.2" in reply
+    [decision] = decisions(servers, sender, "approach")
+    assert decision.input == {"conditions": ["bergantung_bantuan"], "groups": ["lansia"]}
+    assert decision.output["recommended"] == "berbasis_kebutuhan"
+
+
+def test_approach_by_numbered_questions(servers):
+    sender = new_sender()
+    first = said(servers, sender, "mau pilih pendekatan program dong")
+    assert "Balas nomornya" in first and "1. Kebutuhan dasar belum terpenuhi" in first
+    assert "Ada kelompok khusus" in said(servers, sender, "3")
+    reply = said(servers, sender, "0")
+    assert "Berbasis Hak" in reply
+    assert decisions(servers, sender, "approach")[0].input["conditions"] == ["pelanggaran_hak"]
+
+
+# --- needs -----------------------------------------------------------------------------
+
+
+def test_needs_confirmed_then_models_programs_and_guide(servers):
+    sender = new_sender()
+    first = said(servers, sender, "warga gak punya modal, terus gak ngerti ngatur uang")
+    assert "Saya tangkap kebutuhannya" in first
+    assert "tidak punya modal" in first.lower()
+    reply = said(servers, sender, "ya")
+    assert "Akses Modal" in reply and "Pendampingan Manajerial" in reply
+    assert "lanjut" in reply.lower()
+    more = said(servers, sender, "lanjut")
+    assert "Program yang bisa dihubungi" in more or "Contoh kegiatan" in more
+    [decision] = decisions(servers, sender, "needs")
+    assert set(decision.input["signals"]) == {"tidak_punya_modal", "tidak_paham_keuangan"}
+    why = said(servers, sender, "kenapa?")
+    assert "Bagian 3.3.2" in why
+
+
+def test_needs_asks_the_employment_status_only_when_it_matters(servers):
+    sender = new_sender()
+    first = said(servers, sender, "pemuda di sini pada nganggur, gak punya keterampilan kerja")
+    assert "Saya tangkap kebutuhannya" in first
+    asked = said(servers, sender, "betul")
+    assert "Status kerja" in asked and "1. Belum bekerja" in asked
+    reply = said(servers, sender, "1")
+    assert "Skilling" in reply
+    assert decisions(servers, sender, "needs")[0].input["employment"] == "menganggur"
+
+
+# --- graduation ------------------------------------------------------------------------
+
+
+def test_a_facilitator_checks_graduation_and_it_is_stored(servers):
+    first = said(servers, RINA, "cek graduasi bu siti")
+    assert "pendapatan" in first.lower() and "Siti Aminah" in first
+    assert "pola pikir" in said(servers, RINA, "2,6 jt").lower()
+    reply = said(servers, RINA, "iya udah berubah")
+    assert "LULUS" in reply and "Komunikasi kelulusan" in reply and "Tersimpan" in reply
+    rows = query(
+        servers,
+        "select b.name, b.state, a.income_monthly from assessments a "
+        "join beneficiaries b on b.id = a.beneficiary_id where b.name = ?",
+        "Siti Aminah",
+    )
+    assert rows == [("Siti Aminah", "komunikasi_kelulusan", 2_600_000.0)]
+    tasks = said(servers, RINA, "jadwal saya")
+    assert "Komunikasi kelulusan: Siti Aminah" in tasks
+
+
+def test_the_umk_is_asked_once_and_a_question_about_pena_does_not_lose_the_form(servers):
+    first = said(servers, RINA, "mau cek kelulusan penerima manfaat")
+    assert "Rumah tangga yang mana" in first and "Budi Santoso" in first
+    number = next(line.split(".")[0] for line in first.splitlines() if "Budi Santoso" in line)
+    assert "UMK desa mekarsari" in said(servers, RINA, number)
+    interrupted = said(servers, RINA, "bentar, PENA itu program apa sih?")
+    assert "Pahlawan Ekonomi Nusantara" in interrupted
+    assert "UMK desa mekarsari" in interrupted  # the form asks its question again
+    assert "sudah dicatat" in said(servers, RINA, "Rp 2.900.000")
+    said(servers, RINA, "1,5 jt")
+    reply = said(servers, RINA, "belum")
+    assert "belum lulus" in reply and "Evaluasi" in reply
+    umk = query(servers, "select umk from villages where id = 'mekarsari'")
+    assert umk == [(2_900_000.0,)]
+
+
+def test_a_stranger_gets_no_household_data(servers):
+    stranger = new_sender()
+    reply = said(servers, stranger, "cek graduasi siti aminah")
+    assert "pendamping yang terdaftar" in reply
+    assert "Siti" not in reply and "Budi" not in reply
+    assert "Siti" not in said(servers, stranger, "jadwal saya")
+
+
+def test_a_facilitator_cannot_reach_another_facilitators_household(servers):
+    first = said(servers, DEDI, "cek graduasi dong")
+    assert "Joko Wibowo" in first and "Siti" not in first
+    refused = said(servers, DEDI, "siti aminah")
+    assert "tidak ada di daftar dampingan Anda" in refused
+    restart(servers, DEDI)
+
+
+def test_a_trainer_practises_in_the_sandbox(servers):
+    reply = said(servers, TRAINER, "cek graduasi")
+    assert "Belum ada rumah tangga" in reply or "Rumah tangga yang mana" in reply
+    assert "Siti" not in reply  # the real households are not in the sandbox
+    restart(servers, TRAINER)
+
+
+# --- knowledge questions ---------------------------------------------------------------
+
+
+def test_program_question_by_name_and_by_number(servers):
+    sender = new_sender()
+    assert "Kementerian Sosial" in said(servers, sender, "apa itu PENA?")
+    listed = said(servers, sender, "info program pemerintah dong")
+    assert "1. PENA" in listed
+    number = next(
+        line.split(".")[0]
+        for line in listed.splitlines()
+        if line.endswith(". KUR") or line.endswith(" KUR")
+    )
+    assert "KUR" in said(servers, sender, number)
+
+
+def test_stage_question_and_more(servers):
+    sender = new_sender()
+    reply = said(servers, sender, "tahap perencanaan harus siapin apa aja?")
+    assert "Perencanaan" in reply and "Dokumen keluaran" in reply
+    assert "lanjut" in reply.lower()
+    assert "Dokumen keluaran" in said(servers, sender, "lanjut")
+
+
+# --- program review --------------------------------------------------------------------
+
+
+def test_program_review_in_three_numbered_answers(servers):
+    sender = new_sender()
+    first = said(servers, sender, "tolong tinjau kelengkapan tahapan program PENA")
+    assert "(1/3)" in first
+    assert "(2/3)" in said(servers, sender, "1 2")
+    assert "(3/3)" in said(servers, sender, "semua")
+    reply = said(servers, sender, "1 3")
+    assert "Skor tahapan program: 7/10" in reply and "cukup" in reply
+    assert "kajian lapangan" in reply
+    [decision] = decisions(servers, sender, "program_review")
+    assert decision.output["gaps"][0]["check"] == "data_primer"
+
+
+# --- menu, fallback, boundaries, language ----------------------------------------------
+
+
+def test_menu_numbers_start_a_journey(servers):
+    sender = new_sender()
+    assert "8. Jadwal tugas saya" in said(servers, sender, "menu")
+    assert "Jenis konfliknya" in said(servers, sender, "4")
+    restart(servers, sender)
+
+
+def test_unclear_and_out_of_scope_messages(servers):
+    sender = new_sender()
+    assert "belum paham" in said(servers, sender, "xkcd qwrty zzzz")
+    assert "di luar yang bisa saya bantu" in said(servers, sender, "resep rendang dong")
+
+
+def test_english_gets_english(servers):
+    sender = new_sender()
+    assert "I can help with" in said(servers, sender, "hello, what can you do for me?")

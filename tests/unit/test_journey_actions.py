@@ -1,0 +1,119 @@
+"""The new journeys' actions against tracker fixtures: what each form asks next, and
+that a facilitator's form never shows someone else's household."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import common
+from actions.approach import ValidateApproachForm
+from actions.graduation import AskGradHousehold, ValidateGraduationForm
+from actions.needs import ValidateNeedsForm
+from assistant.casework import Casework
+from assistant.records import User, Village
+from assistant.store import Store
+from tests.conftest import ROOT
+
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def workplace(tmp_path, monkeypatch, knowledge):
+    db = tmp_path / "journeys.db"
+    monkeypatch.setenv("ASSISTANT_DB", str(db))
+    monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
+    work = Casework(Store(db), knowledge)
+    admin = User(id="admin", name="Admin", role="admin")
+    work.add_user(None, admin)
+    work.add_village(admin, Village(id="sukamaju", name="Sukamaju", umk=2_500_000))
+    work.add_village(admin, Village(id="mekarsari", name="Mekarsari"))
+    work.add_user(admin, User(id="628111", name="Rina", role="pendamping"))
+    work.add_user(admin, User(id="628222", name="Dedi", role="pendamping"))
+    work.register(work.user("628111"), name="Siti Aminah", village_id="sukamaju", gender="P",
+                  program="pena")
+    work.register(work.user("628222"), name="Joko Wibowo", village_id="mekarsari", gender="L")
+    work.store.close()
+    common.casework.cache_clear()
+    common.sandbox.cache_clear()
+    yield
+    common.casework.cache_clear()
+    common.sandbox.cache_clear()
+
+
+def tracker(sender: str, text: str, intent: str, slots: dict | None = None,
+            requested: str | None = None, loop: str = "") -> Tracker:
+    all_slots = {name: None for name in DOMAIN["slots"]}
+    all_slots.update(slots or {}, requested_slot=requested)
+    events = [{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()]
+    return Tracker(
+        sender_id=sender, slots=all_slots,
+        latest_message={"text": text, "intent": {"name": intent}, "entities": []},
+        events=events, paused=False, followup_action=None, active_loop={"name": loop},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, current: Tracker) -> tuple[list[str], dict]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, current, DOMAIN))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return [m["text"] for m in dispatcher.messages], slots
+
+
+def test_approach_facts_are_read_from_the_first_message():
+    _, slots = run(ValidateApproachForm(), tracker(
+        "x", "banyak ibu-ibu dan lansia, warga tergantung bansos", "choose_approach",
+        loop="approach_form"))
+    assert slots["approach_conditions"] == "bergantung_bantuan"
+    assert slots["approach_groups"] == "perempuan,lansia"
+
+
+def test_approach_without_recognisable_facts_skips_the_confirmation():
+    _, slots = run(ValidateApproachForm(), tracker(
+        "x", "mau pilih pendekatan", "choose_approach", loop="approach_form"))
+    assert slots["approach_confirm"] == "tidak_perlu"
+    assert "approach_conditions" not in slots
+
+
+def test_needs_asks_employment_only_for_job_skills():
+    validate = ValidateNeedsForm()
+    confirmed = {"needs_signals": "tidak_punya_keterampilan_kerja", "needs_confirm": "ya"}
+    asked = asyncio.run(validate.required_slots(
+        list(DOMAIN["forms"]["needs_form"]["required_slots"]), CollectingDispatcher(),
+        tracker("x", "ya", "affirm", confirmed, "needs_confirm", "needs_form"), DOMAIN))
+    assert "needs_employment" in asked and "needs_business_stage" not in asked
+    capital = {"needs_signals": "tidak_punya_modal", "needs_confirm": "ya"}
+    asked = asyncio.run(validate.required_slots(
+        [], CollectingDispatcher(),
+        tracker("x", "ya", "affirm", capital, "needs_confirm", "needs_form"), DOMAIN))
+    assert asked == ["needs_signals", "needs_confirm"]
+
+
+def test_graduation_form_lists_only_the_facilitators_own_households():
+    messages, _ = run(AskGradHousehold(), tracker("628222", "cek graduasi", "check_graduation"))
+    assert "Joko Wibowo" in messages[0] and "Siti" not in messages[0]
+    _, slots = run(ValidateGraduationForm(), tracker(
+        "628222", "siti aminah", "inform", {"grad_household": "siti aminah"}, "grad_household",
+        "graduation_form"))
+    assert slots["grad_household"] is None
+
+
+def test_graduation_asks_the_umk_only_when_the_village_lacks_it():
+    validate = ValidateGraduationForm()
+    joko = Store(common.casework().store.path).list_beneficiaries(facilitator="628222")[0]
+    asked = asyncio.run(validate.required_slots(
+        [], CollectingDispatcher(),
+        tracker("628222", "1", "inform", {"grad_household": joko.id}, "grad_household",
+                "graduation_form"), DOMAIN))
+    assert asked == ["grad_household", "grad_umk", "grad_income", "grad_mindset"]
+
+
+def test_strangers_have_no_graduation_questions():
+    asked = asyncio.run(ValidateGraduationForm().required_slots(
+        [], CollectingDispatcher(), tracker("62899", "cek graduasi", "check_graduation"), DOMAIN))
+    assert asked == []
