@@ -21,7 +21,12 @@ from actions.common import (
 from assistant.conflict_form import still_needed
 from assistant.render import conflict_reply
 from assistant.texts import text
-from assistant.understanding import guess_conflict_type, parse_choice, parse_yes_no
+from assistant.understanding import (
+    guess_conflict_type,
+    match_hints,
+    parse_choice,
+    parse_yes_no,
+)
 
 # form slot -> input field of the conflict decision
 SLOTS = {
@@ -83,6 +88,19 @@ class ValidateConflictForm(FormValidationAction):
         name = service().knowledge.conflicts.type(guess).name
         dispatcher.utter_message(text=text("form.type_guessed", lang_of(tracker), name=name))
         return {"conflict_type": guess}
+
+    async def extract_conflict_safeguarding(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A report that already names violence, harassment or exploitation is not asked."""
+        if tracker.get_slot("conflict_safeguarding") is not None or tracker.get_slot(
+            "requested_slot"
+        ):
+            return {}
+        said = tracker.latest_message.get("text") or ""
+        if match_hints(said, service().knowledge.safeguarding.concerns):
+            return {"conflict_safeguarding": True}
+        return {}
 
     def validate_conflict_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

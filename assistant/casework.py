@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from assistant import access
 from assistant.access import Forbidden, require
 from assistant.decision import Decision
@@ -25,6 +27,7 @@ from assistant.records import (
     Assessment,
     Beneficiary,
     ConflictReport,
+    SafeguardingReport,
     Task,
     Transition,
     User,
@@ -33,8 +36,10 @@ from assistant.records import (
 from assistant.service import Assistant
 from assistant.store import Store
 from assistant.texts import text
+from assistant.understanding import match_hints
 
 DAYS_PER_MONTH = 30
+SAMPLES = Path(__file__).with_name("samples.yml")
 
 
 class AlreadyAssessed(InputError):
@@ -436,7 +441,47 @@ class Casework:
                 created_at=datetime.now(),
             )
             report.id = self.store.add_conflict(report)
+            if report.safeguarding:
+                # the report of harm is kept for an admin too (3.3.5 "Kebijakan Perlindungan")
+                said = str(payload.get("description") or "")
+                named = match_hints(said, self.knowledge.safeguarding.concerns)
+                asked = ["kekerasan", "pelecehan", "eksploitasi"]  # what the question named
+                self.report_safeguarding(reporter, said, channel, concerns=named or asked)
         return decision, report
+
+    # --- safeguarding ---------------------------------------------------------------
+
+    def report_safeguarding(
+        self, reporter: str, message: str, channel: str, concerns: list[str] | None = None
+    ) -> tuple[Decision, SafeguardingReport] | None:
+        """A report of harm (3.3.5 "Kebijakan Perlindungan"): the protocol is decided and
+        the report kept, flagged, for an admin. None when no harm is recognised."""
+        found = concerns or match_hints(message, self.knowledge.safeguarding.concerns)
+        if not found:
+            return None
+        user = self.store.get_user(reporter)
+        with self.store.transaction():
+            decision = self.assistant.decide(
+                "safeguarding", {"concerns": found}, actor=reporter, channel=channel
+            )
+            report = SafeguardingReport(
+                decision_id=decision.id,
+                reporter=reporter,
+                village_id=user.village_id if user else None,
+                concerns=found,
+                description=message[:2000],
+                created_at=datetime.now(),
+            )
+            report.id = self.store.add_safeguarding_report(report)
+        return decision, report
+
+    def safeguarding_reports(self, actor: User, status: str | None = "baru") -> list[Any]:
+        require(actor.role == "admin", "safeguarding")
+        return self.store.safeguarding_reports(status)
+
+    def close_safeguarding_report(self, actor: User, report_id: int) -> bool:
+        require(actor.role == "admin", "safeguarding")
+        return self.store.close_safeguarding_report(report_id, actor.id)
 
     # --- reports and exports --------------------------------------------------------
 
@@ -458,6 +503,53 @@ class Casework:
         if what == "decisions":
             return list(self.store.decision_rows(since=since, village=village))
         return self.store.case_rows(village=village, since=since)
+
+    # --- trainer mode ---------------------------------------------------------------
+
+    def seed_samples(self, trainer: User) -> list[tuple[Beneficiary, str]]:
+        """Load the sample villages and households (assistant/samples.yml) into this
+        (sandbox) database once, each brought to the point of the path it shows."""
+        require(trainer.role in ("pelatih", "admin"), "trainer")
+        samples = yaml.safe_load(SAMPLES.read_text(encoding="utf-8"))
+        for village in samples["villages"]:
+            if self.store.get_village(village["id"]) is None:
+                self.store.add_village(Village.model_validate(village))
+        shown = []
+        existing = {h.name: h for h in self.store.list_beneficiaries(facilitator=trainer.id)}
+        for item in samples["households"]:
+            household = existing.get(item["name"])
+            if household is None:
+                household = self.register(
+                    trainer,
+                    name=item["name"],
+                    village_id=item["village"],
+                    gender=item["gender"],
+                    disability=item.get("disability", False),
+                    program=item.get("program"),
+                    facilitator_id=trainer.id,
+                )
+                for step in item["history"]:
+                    self._replay(trainer, household.id, step)
+            shown.append((self.store.get_beneficiary(household.id) or household, item["shows"]))
+        return shown
+
+    def _replay(self, actor: User, household_id: str, step: dict[str, Any]) -> None:
+        if "assess" in step:
+            facts = step["assess"]
+            self.assess(
+                actor,
+                household_id,
+                income=facts["income"],
+                mindset_changed=facts["mindset"],
+                significant_change=facts.get("change"),
+                assessed_on=date.today() - timedelta(days=facts["days_ago"]),
+                channel="contoh",
+            )
+        else:
+            task = next(
+                t for t in self.store.open_tasks(beneficiary=household_id) if t.step == step["done"]
+            )
+            self.complete_task(actor, task.id)
 
 
 def open_casework(

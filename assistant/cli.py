@@ -92,6 +92,21 @@ def explain(decision_id: str, db: Path | None, lang: str, mermaid: bool) -> None
     click.echo(decision_path(decision, lang) if mermaid else explanation(decision, lang))
 
 
+@main.command()
+@click.argument("kind")
+def diagram(kind: str) -> None:
+    """Cetak diagram Mermaid alur keputusan KIND (mis. graduation) dengan bagian pedomannya."""
+    from assistant.diagram import decision_flow
+    from assistant.inputs import INPUTS
+    from assistant.knowledge import default_knowledge
+    from rules.engine import engine_for
+
+    if kind not in INPUTS:
+        _fail(InputError(text("errors.unknown_kind", kind=kind, kinds=", ".join(INPUTS)), "kind"))
+    kb = default_knowledge()
+    click.echo(decision_flow(kind, engine_for(kb), kb))
+
+
 @main.group()
 def knowledge() -> None:
     """Lihat pengetahuan dari pedoman: tabel, baris, dan pencarian."""

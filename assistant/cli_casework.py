@@ -76,7 +76,7 @@ def attach(main: click.Group) -> None:
             callback(**kwargs)
 
     main.callback = start
-    for group in (users, villages, cases, tasks, graduation, report, export):
+    for group in (users, villages, cases, tasks, graduation, report, export, trainer, safeguarding):
         main.add_command(group)
 
 
@@ -497,6 +497,55 @@ def export_cases(
     rows = guarded(lambda: casework.export_rows(actor, "cases", since, village))
     path = out or Path(f"kasus.{fmt}")
     click.echo(text("cli.exported", count=write(rows, path, fmt), path=path))
+
+
+# --- trainer mode and safeguarding -----------------------------------------------------
+
+
+@click.group()
+def trainer() -> None:
+    """Mode pelatih: basis data latihan dengan contoh rumah tangga."""
+
+
+@trainer.command("seed")
+@click.pass_context
+def trainer_seed(ctx: click.Context) -> None:
+    """Isi basis data latihan (sandbox) dengan contoh desa dan rumah tangga."""
+    casework, actor = session(ctx).actor()
+    samples = guarded(lambda: casework.seed_samples(actor))
+    click.echo(text("trainer.intro"))
+    for household, shows in samples:
+        click.echo(text("trainer.item", name=f"{household.name} ({household.id})", shows=shows))
+
+
+@click.group()
+def safeguarding() -> None:
+    """Laporan perlindungan yang menunggu tindak lanjut (admin)."""
+
+
+@safeguarding.command("list")
+@click.option("--semua", is_flag=True, help="Termasuk yang sudah ditindaklanjuti.")
+@click.pass_context
+def safeguarding_list(ctx: click.Context, semua: bool) -> None:
+    casework, actor = session(ctx).actor()
+    reports = guarded(lambda: casework.safeguarding_reports(actor, None if semua else "baru"))
+    if not reports:
+        click.echo(text("cli.no_reports"))
+    for report in reports:
+        click.echo(
+            f"#{report.id} {report.created_at:%Y-%m-%d %H:%M} {report.status:<16} "
+            f"{','.join(report.concerns):<30} pelapor {report.reporter}"
+        )
+        click.echo(f"   {report.description[:200]}")
+
+
+@safeguarding.command("done")
+@click.argument("report_id", type=int)
+@click.pass_context
+def safeguarding_done(ctx: click.Context, report_id: int) -> None:
+    casework, actor = session(ctx).actor()
+    closed = guarded(lambda: casework.close_safeguarding_report(actor, report_id))
+    click.echo(text("cli.report_closed" if closed else "cli.report_not_open", report=report_id))
 
 
 def _rupiah(amount: float | None) -> str:

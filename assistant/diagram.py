@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from assistant.decision import Decision
+from assistant.knowledge import Knowledge
 from assistant.texts import text
 
 MAX_LABEL = 60
@@ -54,4 +55,36 @@ def decision_path(decision: Decision, lang: str = "id") -> str:
     lines.append(f'  out(["{_label(text("diagram.output", lang) + ": " + _summary(headline))}"])')
     for node in concluding:
         lines.append(f"  {node} --> out")
+    return "\n".join(lines)
+
+
+def decision_flow(kind: str, engine: Any, knowledge: Knowledge, samples: int = 400) -> str:
+    """The whole flow of a decision kind: every rule the engine fires over many varied
+    inputs, linked the way its facts chain (input -> rule -> derived fact -> rule), each
+    rule with its guideline section. Built from the rules themselves, so it never drifts
+    from what they do."""
+    from itertools import islice
+
+    from assistant.inputs import INPUTS
+    from assistant.sampling import stream
+
+    model = INPUTS[kind]
+    nodes: dict[str, str] = {}
+    edges: set[tuple[str, str]] = set()
+    for payload in islice(stream(kind, knowledge, seed=5), samples):
+        outcome = engine.run(kind, model.model_validate(payload, context={"knowledge": knowledge}))
+        derived_by: dict[str, str] = {}
+        for firing in outcome.trace:
+            nodes[firing.rule] = firing.source.section
+            public = firing.public()
+            for fact in public["facts"]:
+                edges.add((derived_by.get(_key(fact), "in"), firing.rule))
+            for fact in public["conclusion"].get("derived", []):
+                derived_by[_key(fact)] = firing.rule
+    ids = {rule: f"r{n}" for n, rule in enumerate(sorted(nodes))}
+    lines = ["flowchart LR", f'  in(["{_label(text("diagram.input") + ": " + kind)}"])']
+    for rule in sorted(nodes):
+        lines.append(f'  {ids[rule]}["{_label(rule)}<br/>{text("diagram.section")} {nodes[rule]}"]')
+    for source, target in sorted(edges):
+        lines.append(f"  {ids.get(source, 'in')} --> {ids[target]}")
     return "\n".join(lines)

@@ -167,6 +167,17 @@ class SustainabilityInput(DecisionInput):
         return value
 
 
+class SafeguardingInput(DecisionInput):
+    concerns: list[str] = Field(min_length=1)
+    description: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("concerns")
+    @classmethod
+    def _known(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        known = [c.id for c in _knowledge(info).safeguarding.concerns]
+        return choices(value, known, "Jenis bahaya")
+
+
 # decision kind -> its input model
 INPUTS: dict[str, type[DecisionInput]] = {
     "approach": ApproachInput,
@@ -175,4 +186,5 @@ INPUTS: dict[str, type[DecisionInput]] = {
     "graduation": GraduationInput,
     "program_review": ProgramReviewInput,
     "sustainability": SustainabilityInput,
+    "safeguarding": SafeguardingInput,
 }

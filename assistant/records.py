@@ -3,10 +3,11 @@ assessments, case transitions, follow-up tasks and conflict reports."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ROLES = ("pejabat_desa", "pendamping", "pelatih", "admin")
 Role = Literal["pejabat_desa", "pendamping", "pelatih", "admin"]
@@ -99,3 +100,24 @@ class ConflictReport(Record):
     safeguarding: bool
     status: Literal["baru", "ditindaklanjuti", "selesai"] = "baru"
     created_at: datetime
+
+
+class SafeguardingReport(Record):
+    """A report of harm, kept for an admin's follow-up. The reporter's id is stored for
+    that follow-up only and is never repeated in any message to anyone else."""
+
+    id: int | None = None
+    decision_id: str
+    reporter: str
+    village_id: str | None = None
+    concerns: list[str]
+    description: str = ""
+    status: Literal["baru", "ditindaklanjuti"] = "baru"
+    created_at: datetime
+    handled_by: str | None = None
+    handled_at: datetime | None = None
+
+    @field_validator("concerns", mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value

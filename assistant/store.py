@@ -25,6 +25,7 @@ from assistant.records import (
     Assessment,
     Beneficiary,
     ConflictReport,
+    SafeguardingReport,
     Task,
     Transition,
     User,
@@ -184,6 +185,27 @@ def m002_casework(db: Database) -> None:
         pk="id",
         not_null={"decision_id", "type", "category", "status"},
     )
+
+
+@migrations()
+def m003_safeguarding(db: Database) -> None:
+    db["safeguarding_reports"].create(
+        {
+            "id": int,
+            "decision_id": str,
+            "reporter": str,
+            "village_id": str,
+            "concerns": str,
+            "description": str,
+            "status": str,
+            "created_at": str,
+            "handled_by": str,
+            "handled_at": str,
+        },
+        pk="id",
+        not_null={"decision_id", "reporter", "concerns", "status", "created_at"},
+    )
+    db["safeguarding_reports"].create_index(["status", "created_at"])
 
 
 JSON_COLUMNS = ("input", "output", "fired", "citations", "trace")
@@ -477,6 +499,26 @@ class Store:
         with self._reading() as db:
             rows = db["conflicts"].rows_where(where, args, order_by="id")
             return [ConflictReport.model_validate(r) for r in rows]
+
+    # --- safeguarding --------------------------------------------------------------
+
+    def add_safeguarding_report(self, report: SafeguardingReport) -> int:
+        return self._insert("safeguarding_reports", report.model_dump(mode="json", exclude={"id"}))
+
+    def safeguarding_reports(self, status: str | None = None) -> list[SafeguardingReport]:
+        where, args = ("status = ?", [status]) if status else ("1 = 1", [])
+        with self._reading() as db:
+            rows = db["safeguarding_reports"].rows_where(where, args, order_by="id")
+            return [SafeguardingReport.model_validate(r) for r in rows]
+
+    def close_safeguarding_report(self, report_id: int, by: str) -> bool:
+        with self.transaction():
+            cursor = self.db.conn.execute(
+                "update safeguarding_reports set status = 'ditindaklanjuti', handled_by = ?, "
+                "handled_at = ? where id = ? and status = 'baru'",
+                [by, _now(), report_id],
+            )
+            return cursor.rowcount == 1
 
     # --- reports -------------------------------------------------------------------
 

@@ -145,8 +145,13 @@ def find_program(message: str, knowledge: Knowledge) -> str | None:
 def find_stage(message: str, knowledge: Knowledge) -> str | None:
     stages = knowledge.stages.stages
     named = [(s.id, s.name) for s in stages] + [(s.id, s.id) for s in stages]
-    named += [("asesmen", "assessment"), ("monev", "monitoring"), ("monev", "evaluasi"),
-              ("graduasi_keberlanjutan", "graduasi"), ("graduasi_keberlanjutan", "exit strategy")]
+    named += [
+        ("asesmen", "assessment"),
+        ("monev", "monitoring"),
+        ("monev", "evaluasi"),
+        ("graduasi_keberlanjutan", "graduasi"),
+        ("graduasi_keberlanjutan", "exit strategy"),
+    ]
     return find_named(message, named)
 
 
@@ -161,7 +166,7 @@ _INDONESIAN = frozenset(
 
 
 def detect_language(message: str) -> str | None:
-    """"en" or "id" when the message clearly reads as one; None for short or neutral
+    """ "en" or "id" when the message clearly reads as one; None for short or neutral
     messages ("2", "ok"), which keep the conversation's language."""
     words = normalise(message).split()
     english = sum(1 for w in words if w in _ENGLISH)

@@ -16,8 +16,8 @@ from typing import Any
 
 from assistant.inputs import INPUTS
 from assistant.knowledge import Knowledge, default_knowledge
+from assistant.sampling import GENERATORS, stream
 from bench import plain
-from bench.inputs import GENERATORS, stream
 from rules.engine import engine_for
 
 N = 10_000

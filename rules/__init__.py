@@ -3,7 +3,15 @@ durable_rules; ``rules.engine`` is the door the rest of the project goes through
 
 from __future__ import annotations
 
-from rules import approach, conflict, graduation, needs, program_review, sustainability
+from rules import (
+    approach,
+    conflict,
+    graduation,
+    needs,
+    program_review,
+    safeguarding,
+    sustainability,
+)
 from rules.engine import Ruleset
 
 # decision kind -> how its input becomes facts, the rules that decide, the output shape
@@ -18,4 +26,5 @@ RULESETS: dict[str, Ruleset] = {
     "sustainability": Ruleset(
         sustainability.define, sustainability.facts, sustainability.summarise
     ),
+    "safeguarding": Ruleset(safeguarding.define, safeguarding.facts, safeguarding.summarise),
 }

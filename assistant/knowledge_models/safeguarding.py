@@ -13,6 +13,13 @@ class SafeguardingAspect(Row):
     examples: list[str] = []
 
 
+class Concern(Row):
+    """A harm the safeguarding policy names (violence, harassment, exploitation, ...)."""
+
+    name: str
+    hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
+
+
 class ProtocolStep(Row):
     aspect: str
     text: str
@@ -20,7 +27,7 @@ class ProtocolStep(Row):
 
 class SafeguardingTable(Table):
     protected_groups: list[str]
-    concerns: list[str]
+    concerns: list[Concern] = Field(min_length=1)
     aspects: list[SafeguardingAspect] = Field(min_length=1)
     protocol: list[ProtocolStep] = Field(min_length=1)
 
@@ -29,6 +36,7 @@ class SafeguardingTable(Table):
         aspects = {a.id for a in self.aspects}
         unique([a.id for a in self.aspects], "aspects")
         unique([p.id for p in self.protocol], "protocol")
+        unique([c.id for c in self.concerns], "concerns")
         for step in self.protocol:
             if step.aspect not in aspects:
                 raise ValueError(f"protokol '{step.id}': aspek '{step.aspect}' tidak ada")

@@ -245,3 +245,46 @@ def test_unreadable_income_is_a_clear_error(typed):
     with pytest.raises(InputError) as caught:
         parse_rupiah(typed)
     assert caught.value.field == "income_monthly"
+
+
+def test_a_report_of_harm_is_kept_flagged_for_an_admin(casework):
+    decision, report = casework.report_safeguarding(
+        "6289999", "ada anak anak disuruh kerja di usaha kelompok", "rest")
+    assert decision.output["concerns"] == ["pekerja_anak"] and decision.output["protocol"]
+    admin = casework.user("admin")
+    [listed] = casework.safeguarding_reports(admin)
+    assert (listed.id, listed.status, listed.reporter) == (report.id, "baru", "6289999")
+    with pytest.raises(Forbidden):
+        casework.safeguarding_reports(rina(casework))
+    assert casework.close_safeguarding_report(admin, report.id)
+    assert casework.safeguarding_reports(admin) == []
+    assert casework.report_safeguarding("6289999", "halo apa kabar", "rest") is None
+
+
+def test_a_conflict_with_harm_is_also_a_safeguarding_report(casework):
+    decision, report = casework.report_conflict(
+        "628333", {"type": "kepentingan", "safeguarding": True,
+                   "description": "ada yang dipukul waktu rapat"}, "rest")
+    assert report.safeguarding and decision.output["safeguarding_protocol"]
+    [kept] = casework.safeguarding_reports(casework.user("admin"))
+    assert kept.concerns == ["kekerasan"] and kept.village_id == "sukamaju"
+
+
+def test_trainer_samples_cover_the_branches_in_the_sandbox_only(tmp_path, knowledge):
+    main_db, sandbox_db = tmp_path / "main.db", tmp_path / "sandbox.db"
+    work = Casework(Store(main_db), knowledge)
+    admin = User(id="admin", name="Admin", role="admin")
+    work.add_user(None, admin)
+    work.add_user(admin, User(id="628555", name="Pelatih", role="pelatih"))
+    work.store.close()
+    practice, trainer = open_casework(main_db, sandbox_db, "628555")
+    samples = practice.seed_samples(trainer)
+    states = {household.state for household, _ in samples}
+    assert states >= {"terdaftar", "evaluasi_ulang", "pertimbangan_penghentian_bantuan",
+                      "pendampingan_pasca_graduasi"}
+    assert len(practice.seed_samples(trainer)) == len(samples)  # loading twice adds nothing
+    assert practice.store.count_beneficiaries() == len(samples)
+    assert Store(main_db).count_beneficiaries() == 0
+    with pytest.raises(Forbidden):
+        Casework(Store(tmp_path / "x.db"), knowledge).seed_samples(
+            User(id="p", name="P", role="pendamping"))

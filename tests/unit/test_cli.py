@@ -68,7 +68,7 @@ def test_unknown_kind_exits_2(tmp_path):
     assert result.returncode == 2
     assert json.loads(result.stdout) == {
         "error": "Jenis keputusan 'ramalan' tidak dikenal. Pilih salah satu: approach, needs, "
-        "conflict, graduation, program_review, sustainability.",
+        "conflict, graduation, program_review, sustainability, safeguarding.",
         "field": "kind",
     }
 

@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
+from assistant.sampling import stream
 from bench import plain
-from bench.inputs import stream
 
 
 @pytest.mark.parametrize("kind", ["needs", "graduation"])

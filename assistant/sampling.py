@@ -1,5 +1,6 @@
-"""Varied, valid inputs for every decision kind, generated from the knowledge tables
-(deterministic: the same seed gives the same inputs)."""
+"""Varied, valid decision inputs generated from the knowledge tables (deterministic: the
+same seed gives the same inputs). Used by the benchmarks, the differential tests and the
+flow diagrams."""
 
 from __future__ import annotations
 
