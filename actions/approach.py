@@ -12,7 +12,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, deliver, form_text, ids, joined, lang_of, numbered, workspace
+from actions.common import (
+    Guarded,
+    channel_of,
+    deliver,
+    form_text,
+    ids,
+    joined,
+    lang_of,
+    numbered,
+    workspace,
+)
 from actions.conflict import yes_no
 from assistant.render import approach_reply
 from assistant.texts import text
@@ -41,7 +51,7 @@ def _pick(value: Any, options: list[tuple[str, str]], rows: Any) -> list[str] | 
     return found or None
 
 
-class ValidateApproachForm(FormValidationAction):
+class ValidateApproachForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_approach_form"
 
@@ -113,7 +123,7 @@ class ValidateApproachForm(FormValidationAction):
         }
 
 
-class AskApproachConditions(Action):
+class AskApproachConditions(Guarded, Action):
     def name(self) -> str:
         return "action_ask_approach_conditions"
 
@@ -126,7 +136,7 @@ class AskApproachConditions(Action):
         return [SlotSet("lang", lang)]
 
 
-class AskApproachGroups(Action):
+class AskApproachGroups(Guarded, Action):
     def name(self) -> str:
         return "action_ask_approach_groups"
 
@@ -139,7 +149,7 @@ class AskApproachGroups(Action):
         return []
 
 
-class AskApproachConfirm(Action):
+class AskApproachConfirm(Guarded, Action):
     def name(self) -> str:
         return "action_ask_approach_confirm"
 
@@ -156,7 +166,7 @@ class AskApproachConfirm(Action):
         return [SlotSet("lang", lang)]
 
 
-class DecideApproach(Action):
+class DecideApproach(Guarded, Action):
     def name(self) -> str:
         return "action_decide_approach"
 

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import deliver, lang_of
+from actions.common import Guarded, deliver, lang_of
 from assistant.texts import text
 from assistant.understanding import parse_numbers
 
@@ -27,7 +27,7 @@ MENU = [
 ]
 
 
-class _Say(Action, ABC):
+class _Say(Guarded, Action, ABC):
     """Utter one text of texts.yml in the conversation's language. Abstract, so that
     rasa_sdk registers only the concrete actions below."""
 
@@ -72,7 +72,7 @@ class Cancelled(_Say):
     action, key = "action_cancelled", "chat.cancelled"
 
 
-class More(Action):
+class More(Guarded, Action):
     def name(self) -> str:
         return "action_more"
 
@@ -87,7 +87,7 @@ class More(Action):
         return deliver(dispatcher, waiting, lang)
 
 
-class MenuChoice(Action):
+class MenuChoice(Guarded, Action):
     """A number typed after the menu starts that journey."""
 
     def name(self) -> str:

@@ -3,6 +3,9 @@ trainers), the conversation's language, and replies cut to phone-sized pieces.""
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +22,34 @@ from assistant.texts import text
 from assistant.understanding import detect_language
 
 MESSAGES_PER_TURN = 3
+logger = logging.getLogger(__name__)
+
+
+def _guard(run: Callable[..., Awaitable[list[EventType]]]) -> Callable[..., Any]:
+    @functools.wraps(run)
+    async def guarded(
+        self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> list[EventType]:
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except Exception:
+            logger.exception("action %s failed for one conversation", self.name())
+            dispatcher.utter_message(text=text("chat.error", lang_of(tracker)))
+            return []
+
+    guarded.__guarded__ = True  # type: ignore[attr-defined]
+    return guarded
+
+
+class Guarded:
+    """Base of every action: an unexpected error becomes an apology to the user (and a
+    logged traceback) instead of a silent conversation."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        run = cls.run  # type: ignore[attr-defined]
+        if not getattr(run, "__guarded__", False):
+            cls.run = _guard(run)  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    Guarded,
     channel_of,
     deliver,
     lang_of,
@@ -58,7 +59,7 @@ def yes_no(value: Any, dispatcher: CollectingDispatcher, lang: str) -> bool | No
     return answer
 
 
-class ValidateConflictForm(FormValidationAction):
+class ValidateConflictForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_conflict_form"
 
@@ -139,7 +140,7 @@ class ValidateConflictForm(FormValidationAction):
         return {"conflict_safeguarding": yes_no(value, dispatcher, lang_of(tracker))}
 
 
-class AskConflictType(Action):
+class AskConflictType(Guarded, Action):
     def name(self) -> str:
         return "action_ask_conflict_type"
 
@@ -153,7 +154,7 @@ class AskConflictType(Action):
         return [SlotSet("lang", lang)]
 
 
-class AskConflictScope(Action):
+class AskConflictScope(Guarded, Action):
     def name(self) -> str:
         return "action_ask_conflict_scope"
 
@@ -167,7 +168,7 @@ class AskConflictScope(Action):
         return [SlotSet("lang", lang)]
 
 
-class AskConflictThreatens(Action):
+class AskConflictThreatens(Guarded, Action):
     def name(self) -> str:
         return "action_ask_conflict_threatens"
 
@@ -178,7 +179,7 @@ class AskConflictThreatens(Action):
         return []
 
 
-class AskConflictSafeguarding(Action):
+class AskConflictSafeguarding(Guarded, Action):
     def name(self) -> str:
         return "action_ask_conflict_safeguarding"
 
@@ -189,7 +190,7 @@ class AskConflictSafeguarding(Action):
         return []
 
 
-class DecideConflict(Action):
+class DecideConflict(Guarded, Action):
     def name(self) -> str:
         return "action_decide_conflict"
 

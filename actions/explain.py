@@ -7,11 +7,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import deliver, lang_of, workspace
+from actions.common import Guarded, deliver, lang_of, workspace
 from assistant.render import explanation
 
 
-class ExplainDecision(Action):
+class ExplainDecision(Guarded, Action):
     def name(self) -> str:
         return "action_explain_decision"
 

@@ -14,14 +14,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, deliver, form_text, lang_of, numbered, workspace
+from actions.common import Guarded, channel_of, deliver, form_text, lang_of, numbered, workspace
 from actions.conflict import yes_no
 from assistant.errors import InputError
 from assistant.money import parse_rupiah
 from assistant.records import Beneficiary, User
 from assistant.render import graduation_reply
 from assistant.texts import text
-from assistant.understanding import find_named, parse_numbers
+from assistant.understanding import find_person, parse_numbers
 
 SLOTS = ("grad_household", "grad_umk", "grad_income", "grad_mindset", "grad_change")
 LISTED = 8
@@ -50,7 +50,7 @@ def _household(tracker: Tracker) -> Beneficiary | None:
     return next((h for h in _households(tracker) if h.id == household_id), None)
 
 
-class ValidateGraduationForm(FormValidationAction):
+class ValidateGraduationForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_graduation_form"
 
@@ -92,7 +92,7 @@ class ValidateGraduationForm(FormValidationAction):
             return {}
         said = form_text(tracker, ("check_graduation",))
         found: dict[str, Any] = {}
-        named = find_named(said, [(h.id, h.name) for h in _households(tracker)])
+        named = find_person(said, [(h.id, h.name) for h in _households(tracker)])
         if named:
             found["grad_household"] = named
         amount = _AMOUNT.search(said)
@@ -113,7 +113,7 @@ class ValidateGraduationForm(FormValidationAction):
         numbers = parse_numbers(str(value), len(listed))
         if numbers and len(numbers) == 1:
             return {"grad_household": listed[numbers[0] - 1].id}
-        named = find_named(str(value), [(h.id, h.name) for h in households])
+        named = find_person(str(value), [(h.id, h.name) for h in households])
         if named is None:
             dispatcher.utter_message(text=text("grad.unknown_household", lang_of(tracker)))
         return {"grad_household": named}
@@ -157,7 +157,7 @@ class ValidateGraduationForm(FormValidationAction):
         return {"grad_change": yes_no(value, dispatcher, lang_of(tracker))}
 
 
-class AskGradHousehold(Action):
+class AskGradHousehold(Guarded, Action):
     def name(self) -> str:
         return "action_ask_grad_household"
 
@@ -175,7 +175,7 @@ class AskGradHousehold(Action):
         return [SlotSet("lang", lang)]
 
 
-class AskGradUmk(Action):
+class AskGradUmk(Guarded, Action):
     def name(self) -> str:
         return "action_ask_grad_umk"
 
@@ -188,7 +188,7 @@ class AskGradUmk(Action):
         return []
 
 
-class _Ask(Action, ABC):
+class _Ask(Guarded, Action, ABC):
     """Ask one question about the household (abstract: only subclasses are actions)."""
 
     slot = ""
@@ -221,7 +221,7 @@ class AskGradChange(_Ask):
     key, slot = "grad.ask_change", "grad_change"
 
 
-class DecideGraduation(Action):
+class DecideGraduation(Guarded, Action):
     def name(self) -> str:
         return "action_decide_graduation"
 

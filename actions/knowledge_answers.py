@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import deliver, lang_of, numbered, service
+from actions.common import Guarded, deliver, lang_of, numbered, service
 from assistant.render import program_card, stage_card
 from assistant.texts import text
 from assistant.understanding import find_program, find_stage, parse_numbers
@@ -40,7 +40,7 @@ def _stages() -> list[tuple[str, str]]:
     return [(s.id, s.name) for s in stages]
 
 
-class ValidateProgramForm(FormValidationAction):
+class ValidateProgramForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_program_form"
 
@@ -67,7 +67,7 @@ class ValidateProgramForm(FormValidationAction):
         return {"program_choice": found}
 
 
-class AskProgramChoice(Action):
+class AskProgramChoice(Guarded, Action):
     def name(self) -> str:
         return "action_ask_program_choice"
 
@@ -79,7 +79,7 @@ class AskProgramChoice(Action):
         return [SlotSet("lang", lang)]
 
 
-class AnswerProgram(Action):
+class AnswerProgram(Guarded, Action):
     def name(self) -> str:
         return "action_answer_program"
 
@@ -95,7 +95,7 @@ class AnswerProgram(Action):
         return deliver(dispatcher, program_card(program, service().knowledge, lang), lang) + reset
 
 
-class ValidateStageForm(FormValidationAction):
+class ValidateStageForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_stage_form"
 
@@ -124,7 +124,7 @@ class ValidateStageForm(FormValidationAction):
         return {"stage_choice": found}
 
 
-class AskStageChoice(Action):
+class AskStageChoice(Guarded, Action):
     def name(self) -> str:
         return "action_ask_stage_choice"
 
@@ -136,7 +136,7 @@ class AskStageChoice(Action):
         return [SlotSet("lang", lang)]
 
 
-class AnswerStage(Action):
+class AnswerStage(Guarded, Action):
     def name(self) -> str:
         return "action_answer_stage"
 

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    Guarded,
     channel_of,
     deliver,
     form_text,
@@ -49,15 +50,18 @@ def _choice_options(slot: str, lang: str) -> list[tuple[str, str]]:
 
 
 def _payload(tracker: Tracker) -> dict[str, Any]:
+    """The needs input from the slots; raw answers not yet validated (e.g. "1") are left out."""
     payload: dict[str, Any] = {"signals": ids(tracker.get_slot("needs_signals"))}
-    if tracker.get_slot("needs_employment"):
-        payload["employment"] = tracker.get_slot("needs_employment")
-    if tracker.get_slot("needs_business_stage"):
-        payload["business_stage"] = tracker.get_slot("needs_business_stage")
+    for slot, field in (
+        ("needs_employment", "employment"),
+        ("needs_business_stage", "business_stage"),
+    ):
+        if tracker.get_slot(slot) in CHOICES[slot]:
+            payload[field] = tracker.get_slot(slot)
     return payload
 
 
-class ValidateNeedsForm(FormValidationAction):
+class ValidateNeedsForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_needs_form"
 
@@ -70,8 +74,10 @@ class ValidateNeedsForm(FormValidationAction):
     ) -> list[str]:
         needed = ["needs_signals", "needs_confirm"]
         signals = ids(tracker.get_slot("needs_signals"))
-        if not signals or tracker.get_slot("needs_confirm") not in ("ya", "tidak_perlu"):
-            return needed
+        known = _signal_names(tracker)
+        confirmed = tracker.get_slot("needs_confirm") in ("ya", "tidak_perlu")
+        if not signals or not confirmed or any(s not in known for s in signals):
+            return needed  # raw answers are validated first
         work, _ = workspace(tracker)
         preview = work.assistant.evaluate("needs", _payload(tracker), actor="-", channel="-")
         for field in preview.output["missing"]:
@@ -151,7 +157,7 @@ class ValidateNeedsForm(FormValidationAction):
         return self._choice("needs_business_stage", value, dispatcher, tracker)
 
 
-class AskNeedsSignals(Action):
+class AskNeedsSignals(Guarded, Action):
     def name(self) -> str:
         return "action_ask_needs_signals"
 
@@ -164,7 +170,7 @@ class AskNeedsSignals(Action):
         return [SlotSet("lang", lang)]
 
 
-class AskNeedsConfirm(Action):
+class AskNeedsConfirm(Guarded, Action):
     def name(self) -> str:
         return "action_ask_needs_confirm"
 
@@ -180,7 +186,7 @@ class AskNeedsConfirm(Action):
         return [SlotSet("lang", lang)]
 
 
-class _AskChoice(Action, ABC):
+class _AskChoice(Guarded, Action, ABC):
     """Ask for one of a slot's fixed choices (abstract: only subclasses are actions)."""
 
     @property
@@ -207,7 +213,7 @@ class AskNeedsBusinessStage(_AskChoice):
     slot = "needs_business_stage"
 
 
-class DecideNeeds(Action):
+class DecideNeeds(Guarded, Action):
     def name(self) -> str:
         return "action_decide_needs"
 

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    Guarded,
     channel_of,
     deliver,
     ids,
@@ -39,7 +40,7 @@ def _options(tracker: Tracker, slot: str) -> list[tuple[str, str]]:
     return [(check, names[check]) for check in PARTS[slot]]
 
 
-class ValidateReviewForm(FormValidationAction):
+class ValidateReviewForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_review_form"
 
@@ -71,7 +72,7 @@ class ValidateReviewForm(FormValidationAction):
         return self._part("review_followup", value, dispatcher, tracker)
 
 
-class _AskPart(Action, ABC):
+class _AskPart(Guarded, Action, ABC):
     @property
     @abstractmethod
     def slot(self) -> str: ...
@@ -100,7 +101,7 @@ class AskReviewFollowup(_AskPart):
     slot = "review_followup"
 
 
-class DecideReview(Action):
+class DecideReview(Guarded, Action):
     def name(self) -> str:
         return "action_decide_review"
 

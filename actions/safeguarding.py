@@ -9,11 +9,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, deliver, lang_of, workspace
+from actions.common import Guarded, channel_of, deliver, lang_of, workspace
 from assistant.texts import text
 
 
-class Safeguarding(Action):
+class Safeguarding(Guarded, Action):
     def name(self) -> str:
         return "action_safeguarding"
 

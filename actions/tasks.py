@@ -9,13 +9,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import deliver, lang_of, workspace
+from actions.common import Guarded, deliver, lang_of, workspace
 from assistant.texts import text
 
 TASKS_PER_MESSAGE = 8
 
 
-class MyTasks(Action):
+class MyTasks(Guarded, Action):
     def name(self) -> str:
         return "action_my_tasks"
 

@@ -8,11 +8,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import deliver, lang_of, workspace
+from actions.common import Guarded, deliver, lang_of, workspace
 from assistant.texts import text
 
 
-class TrainerMode(Action):
+class TrainerMode(Guarded, Action):
     def name(self) -> str:
         return "action_trainer_mode"
 

@@ -176,3 +176,25 @@ def detect_language(message: str) -> str | None:
     if indonesian >= 1 and indonesian >= english:
         return "id"
     return None
+
+
+def find_person(message: str, people: Sequence[tuple[str, str]]) -> str | None:
+    """The person the message names: "bu siti", "siti aminah", "pak budi". The one whose
+    name words appear most (exactly or nearly); None when nobody or several tie."""
+    tokens = [t for t in normalise(message).split() if len(t) >= 3]
+    scores = []
+    for person_id, name in people:
+        words = [w for w in normalise(name).split() if len(w) >= 3]
+        score = sum(
+            1
+            for word in words
+            if any(
+                token == word or difflib.SequenceMatcher(None, token, word).ratio() >= 0.85
+                for token in tokens
+            )
+        )
+        scores.append((score, person_id))
+    best = max(scores, default=(0, None))
+    if best[0] == 0 or [score for score, _ in scores].count(best[0]) > 1:
+        return None
+    return best[1]

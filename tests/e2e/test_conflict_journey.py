@@ -16,7 +16,11 @@ pytestmark = pytest.mark.e2e
 def decisions_of(db_path, sender):
     store = Store(db_path)
     try:
-        return [d for d in store.recent_decisions(limit=1000) if d.actor == sender]
+        return [
+            d
+            for d in store.recent_decisions(limit=1000)
+            if d.actor == sender and d.kind == "conflict"
+        ]
     finally:
         store.close()
 
@@ -65,6 +69,12 @@ def test_a_cultural_conflict_with_harm_skips_what_cannot_change_the_answer(serve
     assert "protokol perlindungan" in reply
     decision = decisions_of(servers.db_path, sender)[0]
     assert decision.output["safeguarding_protocol"]
+    # the report of harm is also kept, flagged, for an admin
+    store = Store(servers.db_path)
+    try:
+        assert any(r.reporter == sender for r in store.safeguarding_reports("baru"))
+    finally:
+        store.close()
 
 
 def test_the_type_is_asked_when_the_report_does_not_say_it(servers):

@@ -213,10 +213,37 @@ def test_menu_numbers_start_a_journey(servers):
 
 def test_unclear_and_out_of_scope_messages(servers):
     sender = new_sender()
-    assert "belum paham" in said(servers, sender, "xkcd qwrty zzzz")
+    # gibberish gets either the rephrase request or the boundary, never a journey
+    unclear = said(servers, sender, "xkcd qwrty zzzz")
+    assert "belum paham" in unclear or "di luar yang bisa saya bantu" in unclear
     assert "di luar yang bisa saya bantu" in said(servers, sender, "resep rendang dong")
 
 
 def test_english_gets_english(servers):
     sender = new_sender()
     assert "I can help with" in said(servers, sender, "hello, what can you do for me?")
+
+
+# --- safeguarding and trainer mode -----------------------------------------------------
+
+
+def test_a_report_of_harm_gets_the_protocol_and_is_flagged(servers):
+    sender = new_sender()
+    reply = said(servers, sender, "ada peserta yang dilecehkan ketua kelompok waktu pelatihan")
+    assert "PENTING" in reply and "Identitas pelapor dirahasiakan" in reply
+    assert "Laporan Anda dicatat" in reply and sender not in reply
+    rows = query(
+        servers,
+        "select reporter, concerns, status from safeguarding_reports where reporter = ?",
+        sender,
+    )
+    assert rows == [(sender, '["pelecehan"]', "baru")]
+
+
+def test_trainer_mode_uses_sample_households_in_the_sandbox(servers):
+    reply = said(servers, TRAINER, "masuk mode pelatih dong")
+    assert "Mode pelatih aktif" in reply and "Ani Lestari" in reply
+    asked = said(servers, TRAINER, "cek graduasi Ani Lestari")
+    assert "pendapatan" in asked.lower()
+    restart(servers, TRAINER)
+    assert query(servers, "select count(*) from beneficiaries where name = 'Ani Lestari'") == [(0,)]

@@ -117,3 +117,30 @@ def test_strangers_have_no_graduation_questions():
     asked = asyncio.run(ValidateGraduationForm().required_slots(
         [], CollectingDispatcher(), tracker("62899", "cek graduasi", "check_graduation"), DOMAIN))
     assert asked == []
+
+
+def test_raw_answers_do_not_break_the_needs_form():
+    validate = ValidateNeedsForm()
+    raw = {"needs_signals": "tidak_punya_keterampilan_kerja", "needs_confirm": "ya",
+           "needs_employment": "1"}
+    asked = asyncio.run(validate.required_slots(
+        [], CollectingDispatcher(),
+        tracker("x", "1", "inform", raw, "needs_employment", "needs_form"), DOMAIN))
+    assert "needs_employment" in asked
+    pending = {"needs_signals": "gak punya modal", "needs_confirm": "tidak_perlu"}
+    assert asyncio.run(validate.required_slots(
+        [], CollectingDispatcher(),
+        tracker("x", "gak punya modal", "inform", pending, "needs_signals", "needs_form"),
+        DOMAIN)) == ["needs_signals", "needs_confirm"]
+
+
+def test_an_unexpected_error_becomes_an_apology(monkeypatch):
+    from actions import needs
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk penuh")
+
+    monkeypatch.setattr(needs, "needs_reply", broken)
+    messages, _ = run(needs.DecideNeeds(), tracker(
+        "x", "ya", "affirm", {"needs_signals": "tidak_punya_modal", "needs_confirm": "ya"}))
+    assert "ada gangguan di sistem" in messages[0]
