@@ -8,6 +8,8 @@ export RASA_TELEMETRY_ENABLED=false
 # Rasa 3.6 and TensorFlow print pages of deprecation warnings on start; keep the chat clean.
 export PYTHONWARNINGS=ignore SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
 mkdir -p var/log
+# The Rasa server imports our WhatsApp channel (credentials.yml) from the project root.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
 wait_for() {  # URL SECONDS WHAT
     local url=$1 seconds=$2 what=$3 i

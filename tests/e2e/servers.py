@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +64,11 @@ class Servers:
                 process.kill()
 
 
-def start(workdir: Path, seed: Callable[[Path], None] | None = None) -> Servers:
+def start(
+    workdir: Path,
+    seed: Callable[[Path], None] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Servers:
     for needed, what in ((RASA, "the Rasa environment"), (MODEL, "a trained model")):
         if not needed.exists():
             raise RuntimeError(f"{what} is missing ({needed}); run `make test`, which builds it")
@@ -77,6 +81,9 @@ def start(workdir: Path, seed: Callable[[Path], None] | None = None) -> Servers:
         "ASSISTANT_SANDBOX_DB": str(workdir / "sandbox.db"),
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONWARNINGS": "ignore",
+        # the Rasa server imports our channels (credentials.yml) from the project root
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+        **(extra_env or {}),
     }
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
