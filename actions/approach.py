@@ -14,8 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     Guarded,
+    answer,
     channel_of,
-    deliver,
     form_text,
     ids,
     joined,
@@ -182,9 +182,5 @@ class DecideApproach(Guarded, Action):
         decision = work.assistant.decide(
             "approach", payload, actor=tracker.sender_id, channel=channel_of(tracker)
         )
-        events = deliver(dispatcher, approach_reply(decision, work.knowledge, lang), lang)
-        return (
-            events
-            + [SlotSet(slot, None) for slot in SLOTS]
-            + [SlotSet("last_decision_id", decision.id)]
-        )
+        messages = approach_reply(decision, work.knowledge, lang)
+        return answer(dispatcher, messages, lang, decision.id, SLOTS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -95,6 +95,22 @@ def deliver(dispatcher: CollectingDispatcher, messages: list[str], lang: str) ->
             message += "\n\n" + text("chat.more_hint", lang, count=len(later))
         dispatcher.utter_message(text=message)
     return [SlotSet("more", later or None), SlotSet("lang", lang)]
+
+
+def answer(
+    dispatcher: CollectingDispatcher,
+    messages: list[str],
+    lang: str,
+    decision_id: str,
+    form_slots: Iterable[str],
+) -> list[EventType]:
+    """A journey's last step: send the answer, clear its form, remember the decision for
+    "kenapa?"."""
+    return (
+        deliver(dispatcher, messages, lang)
+        + [SlotSet(slot, None) for slot in form_slots]
+        + [SlotSet("last_decision_id", decision_id)]
+    )
 
 
 def numbered(options: list[tuple[str, str]]) -> str:

@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     Guarded,
+    answer,
     channel_of,
-    deliver,
     lang_of,
     latest_text_of_intent,
     numbered,
@@ -204,9 +204,5 @@ class DecideConflict(Guarded, Action):
             known["description"] = description
         work, _ = workspace(tracker)
         decision, _ = work.report_conflict(tracker.sender_id, known, channel_of(tracker))
-        events = deliver(dispatcher, conflict_reply(decision, service().knowledge, lang), lang)
-        return (
-            events
-            + [SlotSet(slot, None) for slot in SLOTS]
-            + [SlotSet("last_decision_id", decision.id)]
-        )
+        messages = conflict_reply(decision, service().knowledge, lang)
+        return answer(dispatcher, messages, lang, decision.id, SLOTS)

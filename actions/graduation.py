@@ -14,7 +14,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, channel_of, deliver, form_text, lang_of, numbered, workspace
+from actions.common import (
+    Guarded,
+    answer,
+    channel_of,
+    form_text,
+    lang_of,
+    numbered,
+    workspace,
+)
 from actions.conflict import yes_no
 from assistant.errors import InputError
 from assistant.money import parse_rupiah
@@ -261,5 +269,4 @@ class DecideGraduation(Guarded, Action):
                 "grad.first_task", lang, task=first_task.title, date=f"{first_task.due_on:%d/%m/%Y}"
             )
         messages.insert(1, stored)
-        events = deliver(dispatcher, messages, lang)
-        return events + reset + [SlotSet("last_decision_id", result.decision.id)]
+        return answer(dispatcher, messages, lang, result.decision.id, SLOTS)

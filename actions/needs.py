@@ -14,8 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     Guarded,
+    answer,
     channel_of,
-    deliver,
     form_text,
     ids,
     joined,
@@ -225,9 +225,5 @@ class DecideNeeds(Guarded, Action):
         decision = work.assistant.decide(
             "needs", _payload(tracker), actor=tracker.sender_id, channel=channel_of(tracker)
         )
-        events = deliver(dispatcher, needs_reply(decision, work.knowledge, lang), lang)
-        return (
-            events
-            + [SlotSet(slot, None) for slot in SLOTS]
-            + [SlotSet("last_decision_id", decision.id)]
-        )
+        messages = needs_reply(decision, work.knowledge, lang)
+        return answer(dispatcher, messages, lang, decision.id, SLOTS)

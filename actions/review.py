@@ -13,8 +13,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     Guarded,
+    answer,
     channel_of,
-    deliver,
     ids,
     joined,
     lang_of,
@@ -121,9 +121,5 @@ class DecideReview(Guarded, Action):
         decision = work.assistant.decide(
             "program_review", payload, actor=tracker.sender_id, channel=channel_of(tracker)
         )
-        events = deliver(dispatcher, review_reply(decision, work.knowledge, lang), lang)
-        return (
-            events
-            + [SlotSet(slot, None) for slot in PARTS]
-            + [SlotSet("last_decision_id", decision.id)]
-        )
+        messages = review_reply(decision, work.knowledge, lang)
+        return answer(dispatcher, messages, lang, decision.id, PARTS)

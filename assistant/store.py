@@ -305,18 +305,12 @@ class Store:
         self, since: str | None = None, village: str | None = None
     ) -> Iterator[dict[str, Any]]:
         """Decisions for export, oldest first (village: via the household they concern)."""
-        where, args = ["1 = 1"], []
-        if since:
-            where.append("d.created_at >= ?")
-            args.append(since)
-        if village:
-            where.append("b.village_id = ?")
-            args.append(village)
+        where, args = _where([("d.created_at >= ?", since), ("b.village_id = ?", village)])
         sql = (
             "select d.id, d.kind, d.created_at, d.actor, d.channel, d.knowledge_version, "
             "d.subject, b.village_id, d.input, d.output, d.fired, d.citations "
             "from decisions d left join beneficiaries b on b.id = d.subject "
-            f"where {' and '.join(where)} order by d.created_at"
+            f"where {where} order by d.created_at"
         )
         with self._reading() as db:
             yield from (dict(row) for row in db.query(sql, args))
@@ -388,18 +382,15 @@ class Store:
         village: str | None = None,
         name_like: str | None = None,
     ) -> list[Beneficiary]:
-        where, args = ["1 = 1"], []
-        if facilitator:
-            where.append("facilitator_id = ?")
-            args.append(facilitator)
-        if village:
-            where.append("village_id = ?")
-            args.append(village)
-        if name_like:
-            where.append("lower(name) like ?")
-            args.append(f"%{name_like.lower()}%")
+        where, args = _where(
+            [
+                ("facilitator_id = ?", facilitator),
+                ("village_id = ?", village),
+                ("lower(name) like ?", f"%{name_like.lower()}%" if name_like else None),
+            ]
+        )
         with self._reading() as db:
-            rows = db["beneficiaries"].rows_where(" and ".join(where), args, order_by="name")
+            rows = db["beneficiaries"].rows_where(where, args, order_by="name")
             return [Beneficiary.model_validate(r) for r in rows]
 
     def count_beneficiaries(self) -> int:
@@ -464,18 +455,16 @@ class Store:
         until: date | None = None,
         beneficiary: str | None = None,
     ) -> list[Task]:
-        where, args = ["status = 'terbuka'"], []
-        if facilitator:
-            where.append("facilitator_id = ?")
-            args.append(facilitator)
-        if beneficiary:
-            where.append("beneficiary_id = ?")
-            args.append(beneficiary)
-        if until:
-            where.append("due_on <= ?")
-            args.append(until.isoformat())
+        where, args = _where(
+            [
+                ("facilitator_id = ?", facilitator),
+                ("beneficiary_id = ?", beneficiary),
+                ("due_on <= ?", until.isoformat() if until else None),
+            ],
+            base="status = 'terbuka'",
+        )
         with self._reading() as db:
-            rows = db["tasks"].rows_where(" and ".join(where), args, order_by="due_on, id")
+            rows = db["tasks"].rows_where(where, args, order_by="due_on, id")
             return [Task.model_validate(r) for r in rows]
 
     def get_task(self, task_id: int) -> Task | None:
@@ -526,21 +515,21 @@ class Store:
         self, village: str | None = None, since: str | None = None
     ) -> list[dict[str, Any]]:
         """One row per household with what reports and exports need (no NIK hash)."""
-        where, args = ["1 = 1"], []
-        if village:
-            where.append("b.village_id = ?")
-            args.append(village)
-        if since:
-            where.append("b.state_since >= ?")
-            args.append(since)
+        where, args = _where([("b.village_id = ?", village), ("b.state_since >= ?", since)])
         sql = (
             "select b.id, b.name, b.village_id, v.name as village, b.facilitator_id, b.gender, "
             "b.disability, b.household_head, b.enrolled_on, b.program, b.state, b.state_since, "
             "b.welfare_level from beneficiaries b left join villages v on v.id = b.village_id "
-            f"where {' and '.join(where)} order by b.village_id, b.name"
+            f"where {where} order by b.village_id, b.name"
         )
         with self._reading() as db:
             return [dict(row) for row in db.query(sql, args)]
+
+
+def _where(conditions: list[tuple[str, Any]], base: str = "1 = 1") -> tuple[str, list[Any]]:
+    """A WHERE clause and its arguments from (clause, value) pairs; unset values are skipped."""
+    chosen = [(clause, value) for clause, value in conditions if value]
+    return " and ".join([base] + [clause for clause, _ in chosen]), [v for _, v in chosen]
 
 
 def _sql_value(value: Any) -> Any:
