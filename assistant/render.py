@@ -139,6 +139,7 @@ def approach_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -
 def needs_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
     out = decision.output
     interventions = knowledge.interventions
+    needs_source = knowledge.needs.entries[0].source
     names = {m.id: m.name for m in interventions.models}
     subs = {s.id: s.name for s in interventions.sub_models}
     lines = [text("needs.models", lang)]
@@ -183,12 +184,7 @@ def needs_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> l
             )
         )
     tail.append(
-        text(
-            "conflict.source",
-            lang,
-            section="3.3.2",
-            title="Panduan memilih model intervensi yang tepat",
-        )
+        text("conflict.source", lang, section=needs_source.section, title=needs_source.title)
         + " "
         + text("conflict.why_hint", lang)
     )
@@ -239,6 +235,7 @@ def stage_card(stage_id: str, knowledge: Knowledge, lang: str = "id") -> list[st
     table = knowledge.stages
     stage = next(s for s in table.stages if s.id == stage_id)
     steps = [s for s in table.steps if s.stage == stage_id]
+    cited = steps[0].source if steps else stage.source
     first = [text("stage.title", lang, order=stage.order, name=stage.name), stage.aim]
     first += [f"- {a}" for a in stage.activities]
     first.append(text("stage.steps", lang, count=len(steps)))
@@ -248,21 +245,13 @@ def stage_card(stage_id: str, knowledge: Knowledge, lang: str = "id") -> list[st
         lines += [f"- {p}" for p in step.practice]
         lines.append(text("stage.outputs", lang, outputs="; ".join(step.outputs)))
         messages.append("\n".join(lines))
-    messages.append(
-        text(
-            "conflict.source",
-            lang,
-            section="3.4",
-            title=steps[0].source.title
-            if steps
-            else "Panduan Program Pemberdayaan untuk Masyarakat Miskin & Rentan",
-        )
-    )
+    messages.append(text("conflict.source", lang, section=cited.section, title=cited.title))
     return messages
 
 
 def review_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
     out = decision.output
+    review_source = knowledge.review.categories[0].source
     lines = [
         text("review.score", lang, score=out["score"], category=out["category_name"]),
         out["category_meaning"],
@@ -280,7 +269,7 @@ def review_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> 
             gap_lines.append(f"- {step['name']}: " + "; ".join(step["outputs"][:3]))
         messages.append("\n".join(gap_lines))
     messages.append(
-        text("conflict.source", lang, section="2.2", title="Hasil Analisis")
+        text("conflict.source", lang, section=review_source.section, title=review_source.title)
         + " "
         + text("conflict.why_hint", lang)
     )
