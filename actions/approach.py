@@ -21,6 +21,7 @@ from actions.common import (
     joined,
     lang_of,
     numbered,
+    sender_of,
     workspace,
 )
 from actions.conflict import yes_no
@@ -180,7 +181,7 @@ class DecideApproach(Guarded, Action):
             "groups": ids(tracker.get_slot("approach_groups")),
         }
         decision = work.assistant.decide(
-            "approach", payload, actor=tracker.sender_id, channel=channel_of(tracker)
+            "approach", payload, actor=sender_of(tracker), channel=channel_of(tracker)
         )
         messages = approach_reply(decision, work.knowledge, lang)
         return answer(dispatcher, messages, lang, decision.id, SLOTS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
 from typing import Any
@@ -66,11 +67,19 @@ def service() -> Assistant:
     return casework().assistant
 
 
+def sender_of(tracker: Tracker) -> str:
+    """Who is talking: the sender id (a WhatsApp number), or, in the terminal (`make chat
+    AS=628...`, trusted because it is local), the user named by ASSISTANT_CHAT_USER."""
+    if tracker.get_latest_input_channel() == "cmdline" and os.environ.get("ASSISTANT_CHAT_USER"):
+        return os.environ["ASSISTANT_CHAT_USER"]
+    return tracker.sender_id
+
+
 def workspace(tracker: Tracker) -> tuple[Casework, User | None]:
     """The casework for the sender (by phone number / id): trainers practise in the
     sandbox; unknown senders get no user and see no household."""
     main = casework()
-    user = main.store.get_user(tracker.sender_id)
+    user = main.store.get_user(sender_of(tracker))
     if user is not None and user.role == "pelatih":
         practice = sandbox()
         practice.store.upsert_user(user)

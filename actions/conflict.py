@@ -16,6 +16,7 @@ from actions.common import (
     lang_of,
     latest_text_of_intent,
     numbered,
+    sender_of,
     service,
     workspace,
 )
@@ -203,6 +204,6 @@ class DecideConflict(Guarded, Action):
         if description:
             known["description"] = description
         work, _ = workspace(tracker)
-        decision, _ = work.report_conflict(tracker.sender_id, known, channel_of(tracker))
+        decision, _ = work.report_conflict(sender_of(tracker), known, channel_of(tracker))
         messages = conflict_reply(decision, service().knowledge, lang)
         return answer(dispatcher, messages, lang, decision.id, SLOTS)

@@ -21,6 +21,7 @@ from actions.common import (
     joined,
     lang_of,
     numbered,
+    sender_of,
     workspace,
 )
 from actions.conflict import yes_no
@@ -223,7 +224,7 @@ class DecideNeeds(Guarded, Action):
         lang = lang_of(tracker)
         work, _ = workspace(tracker)
         decision = work.assistant.decide(
-            "needs", _payload(tracker), actor=tracker.sender_id, channel=channel_of(tracker)
+            "needs", _payload(tracker), actor=sender_of(tracker), channel=channel_of(tracker)
         )
         messages = needs_reply(decision, work.knowledge, lang)
         return answer(dispatcher, messages, lang, decision.id, SLOTS)

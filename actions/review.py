@@ -20,6 +20,7 @@ from actions.common import (
     lang_of,
     latest_text_of_intent,
     numbered,
+    sender_of,
     workspace,
 )
 from assistant.render import review_reply
@@ -119,7 +120,7 @@ class DecideReview(Guarded, Action):
         if program and work.knowledge.programs.program(program).checks is not None:
             payload["program"] = program
         decision = work.assistant.decide(
-            "program_review", payload, actor=tracker.sender_id, channel=channel_of(tracker)
+            "program_review", payload, actor=sender_of(tracker), channel=channel_of(tracker)
         )
         messages = review_reply(decision, work.knowledge, lang)
         return answer(dispatcher, messages, lang, decision.id, PARTS)

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, channel_of, deliver, lang_of, workspace
+from actions.common import Guarded, channel_of, deliver, lang_of, sender_of, workspace
 from assistant.texts import text
 
 
@@ -23,7 +23,7 @@ class Safeguarding(Guarded, Action):
         lang = lang_of(tracker)
         work, _ = workspace(tracker)
         message = tracker.latest_message.get("text") or ""
-        result = work.report_safeguarding(tracker.sender_id, message, channel_of(tracker))
+        result = work.report_safeguarding(sender_of(tracker), message, channel_of(tracker))
         if result is None:
             # no harm named in so many words: treat it as a conflict report, whose last
             # question asks about violence, harassment and exploitation explicitly

@@ -144,3 +144,16 @@ def test_an_unexpected_error_becomes_an_apology(monkeypatch):
     messages, _ = run(needs.DecideNeeds(), tracker(
         "x", "ya", "affirm", {"needs_signals": "tidak_punya_modal", "needs_confirm": "ya"}))
     assert "ada gangguan di sistem" in messages[0]
+
+
+def test_the_terminal_chat_speaks_as_the_user_named_for_it(monkeypatch):
+    from actions.common import sender_of
+
+    terminal = tracker("3f2a-uuid", "cek graduasi", "check_graduation")
+    terminal.events.append({"event": "user", "input_channel": "cmdline", "text": "x"})
+    assert sender_of(terminal) == "3f2a-uuid"
+    monkeypatch.setenv("ASSISTANT_CHAT_USER", "628111")
+    assert sender_of(terminal) == "628111"
+    whatsapp = tracker("6289999", "cek graduasi", "check_graduation")
+    whatsapp.events.append({"event": "user", "input_channel": "whatsapp", "text": "x"})
+    assert sender_of(whatsapp) == "6289999"  # never for a real channel
