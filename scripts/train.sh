@@ -10,7 +10,7 @@ if [ -f models/assistant.tar.gz ] && [ "$(cat models/.inputs 2>/dev/null)" = "$i
     echo "[train] model masih sesuai data (models/assistant.tar.gz), tidak dilatih ulang" >&2
     exit 0
 fi
-echo "[train] melatih model Rasa (sekitar 2-4 menit)..." >&2
+echo "[train] melatih model Rasa (sekitar 5-8 menit di 2 core)..." >&2
 mkdir -p models
 .venv-rasa/bin/rasa train --fixed-model-name assistant --out models --quiet
 echo "$inputs" > models/.inputs
