@@ -67,6 +67,29 @@ class AssessmentResult:
         return self.decision.output
 
 
+@dataclass
+class AssessmentPlan:
+    """An assessment decided but not yet written (see ``Casework.record``)."""
+
+    household: Beneficiary
+    decision: Decision
+    assessment: Assessment | None = None
+    tasks: list[Task] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def moved(self) -> Beneficiary:
+        """The household as the plan leaves it."""
+        output = self.decision.output
+        if self.assessment is None:
+            return self.household
+        return self.household.model_copy(
+            update={
+                "state": output["next_step"],
+                "welfare_level": output.get("welfare_level") or self.household.welfare_level,
+            }
+        )
+
+
 class Casework:
     def __init__(self, store: Store, knowledge: Knowledge | None = None) -> None:
         self.store = store
@@ -217,9 +240,7 @@ class Casework:
     ) -> AssessmentResult:
         """Record an assessment and move the case along the path, in one transaction."""
         household = self.household(actor, household_id)
-        require(access.can_write(actor, household), "write")
         assessed_on = assessed_on or date.today()
-        income_monthly = parse_rupiah(income)
         if self.store.has_assessment(household.id, assessed_on):
             raise AlreadyAssessed(
                 text(
@@ -229,38 +250,85 @@ class Casework:
                 ),
                 "assessed_on",
             )
+        plan = self.plan_assessment(
+            actor,
+            household,
+            income=income,
+            mindset_changed=mindset_changed,
+            assessed_on=assessed_on,
+            significant_change=significant_change,
+            business_status=business_status,
+            assets=assets,
+            notes=notes,
+            channel=channel,
+        )
+        return self.record(actor, plan)
+
+    def plan_assessment(
+        self,
+        actor: User,
+        household: Beneficiary,
+        *,
+        income: Any,
+        mindset_changed: bool,
+        assessed_on: date,
+        significant_change: bool | None = None,
+        business_status: str | None = None,
+        assets: str = "",
+        notes: str = "",
+        channel: str = "cli",
+    ) -> AssessmentPlan:
+        """Decide an assessment without writing anything (no lock is held while the rules
+        work); ``record`` writes the plan."""
+        require(access.can_write(actor, household), "write")
+        income_monthly = parse_rupiah(income)
         village = self.village(household.village_id)
         decision = self._graduation(
             actor, household, village, income_monthly, mindset_changed, significant_change, channel
         )
         if decision.output["missing"]:
+            return AssessmentPlan(household, decision, missing=decision.output["missing"])
+        assessment = Assessment(
+            beneficiary_id=household.id,
+            assessed_on=assessed_on,
+            income_monthly=income_monthly,
+            umk=village.umk,
+            assets=assets,
+            business_status=business_status,  # type: ignore[arg-type]
+            mindset_changed=mindset_changed,
+            significant_change=significant_change,
+            notes=notes,
+            recorded_by=actor.id,
+            decision_id=decision.id,
+        )
+        tasks = self.schedule(household, decision.output["path"], assessed_on, decision.id)
+        return AssessmentPlan(household, decision, assessment, tasks)
+
+    def record(self, actor: User, plan: AssessmentPlan) -> AssessmentResult:
+        """Write a planned assessment: the decision, the assessment, the case's transition and
+        its tasks in one transaction. A plan still missing an answer stores its decision only."""
+        household, decision = plan.household, plan.decision
+        if plan.assessment is None:
             self.store.save_decision(decision, subject=household.id)
-            return AssessmentResult(household, decision, missing=decision.output["missing"])
+            return AssessmentResult(household, decision, missing=plan.missing)
+        to_state = decision.output["next_step"]
         with self.store.transaction():
             self.store.save_decision(decision, subject=household.id)
-            assessment_id = self.store.add_assessment(
-                Assessment(
+            assessment_id = self.store.add_assessment(plan.assessment)
+            self.store.add_transition(
+                Transition(
                     beneficiary_id=household.id,
-                    assessed_on=assessed_on,
-                    income_monthly=income_monthly,
-                    umk=village.umk,
-                    assets=assets,
-                    business_status=business_status,  # type: ignore[arg-type]
-                    mindset_changed=mindset_changed,
-                    significant_change=significant_change,
-                    notes=notes,
-                    recorded_by=actor.id,
+                    from_state=household.state,
+                    to_state=to_state,
                     decision_id=decision.id,
+                    at=datetime.now(),
+                    by=actor.id,
                 )
             )
-            tasks = self._move(household, decision, actor, assessed_on)
-        moved = household.model_copy(
-            update={
-                "state": decision.output["next_step"],
-                "welfare_level": decision.output.get("welfare_level") or household.welfare_level,
-            }
-        )
-        return AssessmentResult(moved, decision, assessment_id, tasks)
+            self.store.move_case(household.id, to_state, decision.output.get("welfare_level"))
+            self.store.supersede_open_tasks(household.id)
+            self.store.add_tasks(plan.tasks)
+        return AssessmentResult(plan.moved(), decision, assessment_id, plan.tasks)
 
     def preview(
         self,
@@ -310,26 +378,6 @@ class Casework:
             actor=actor.id,
             channel=channel,
         )
-
-    def _move(
-        self, household: Beneficiary, decision: Decision, actor: User, on: date
-    ) -> list[Task]:
-        to_state = decision.output["next_step"]
-        self.store.add_transition(
-            Transition(
-                beneficiary_id=household.id,
-                from_state=household.state,
-                to_state=to_state,
-                decision_id=decision.id,
-                at=datetime.now(),
-                by=actor.id,
-            )
-        )
-        self.store.move_case(household.id, to_state, decision.output.get("welfare_level"))
-        self.store.supersede_open_tasks(household.id)
-        tasks = self.schedule(household, decision.output["path"], on, decision.id)
-        self.store.add_tasks(tasks)
-        return tasks
 
     def schedule(
         self, household: Beneficiary, path: list[str], start: date, decision_id: str | None

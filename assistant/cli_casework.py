@@ -392,10 +392,23 @@ def graduation() -> None:
     is_flag=True,
     help="Impor baris yang benar dan lewati yang salah.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Jumlah proses (bawaan: satu per core untuk berkas besar).",
+)
 @click.pass_context
-def graduation_import(ctx: click.Context, csv_file: Path, skip_invalid: bool) -> None:
+def graduation_import(
+    ctx: click.Context, csv_file: Path, skip_invalid: bool, jobs: int | None
+) -> None:
     """Periksa semua baris dulu, lalu putuskan semuanya (aman dijalankan ulang)."""
-    from assistant.importer import read_rows, run_import
+    from assistant.importer import (
+        PARALLEL_FROM_ROWS,
+        read_rows,
+        run_import,
+        run_import_parallel,
+    )
 
     casework, actor = session(ctx).actor()
     rows, problems = read_rows(csv_file, casework, actor)
@@ -408,7 +421,16 @@ def graduation_import(ctx: click.Context, csv_file: Path, skip_invalid: bool) ->
     with click.progressbar(
         length=len(rows), label=text("importer.progress"), file=sys.stderr
     ) as bar:
-        result = guarded(lambda: run_import(casework, actor, rows, progress=bar.update))
+        big = len(rows) >= PARALLEL_FROM_ROWS
+        workers = jobs or ((os.cpu_count() or 1) if big else 1)
+        if workers > 1:
+            result = guarded(
+                lambda: run_import_parallel(
+                    casework.store.path, actor, rows, workers, progress=bar.update
+                )
+            )
+        else:
+            result = guarded(lambda: run_import(casework, actor, rows, progress=bar.update))
     click.echo(
         text(
             "importer.summary",

@@ -16,11 +16,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.casework import AlreadyAssessed, Casework
+from assistant.casework import Casework
 from assistant.errors import InputError
 from assistant.money import parse_rupiah
 from assistant.nik import normalise_nik
-from assistant.records import User
+from assistant.records import Beneficiary, User
 from assistant.texts import text
 
 COLUMNS = (
@@ -51,6 +51,8 @@ REQUIRED = (
     "pola_pikir_berubah",
 )
 BATCH = 200
+# Below this many rows, starting worker processes costs more than it saves.
+PARALLEL_FROM_ROWS = 1000
 _YES = {"ya", "y", "iya", "yes", "true", "1", "benar"}
 _NO = {"tidak", "tdk", "t", "no", "false", "0", "bukan", "gak", "ga"}
 
@@ -202,46 +204,165 @@ def run_import(
     progress: Callable[[int], None] | None = None,
     batch: int = BATCH,
 ) -> ImportReport:
-    """Register and assess every row, in file order, a batch per transaction."""
+    """Register and assess every row, in file order. Per batch: the new households are
+    registered, the rules decide every row with no lock held, then the batch's decisions,
+    assessments, transitions and tasks are written in one transaction - so parallel
+    workers decide at the same time and a killed import leaves whole batches only."""
     report = ImportReport(rows=len(rows))
     for chunk in _batches(rows, batch):
+        households = _register(casework, actor, chunk, report)
+        plans = []
+        planned: set[tuple[str, date]] = set()
+        for row in chunk:
+            household = households[row.nik]
+            key = (household.id, row.assessed_on)
+            if key in planned or casework.store.has_assessment(*key):
+                report.skipped += 1
+                continue
+            plan = casework.plan_assessment(
+                actor,
+                household,
+                income=row.income,
+                mindset_changed=row.mindset_changed,
+                assessed_on=row.assessed_on,
+                significant_change=row.significant_change,
+                business_status=row.business_status,
+                notes=row.notes,
+                channel="impor",
+            )
+            plans.append(plan)
+            if plan.missing:
+                report.needs_answer += 1
+                continue
+            planned.add(key)
+            households[row.nik] = plan.moved()  # a later row of the same household follows on
+            report.assessments += 1
+            report.next_steps[plan.decision.output["next_step"]] += 1
         with casework.store.transaction():
-            for row in chunk:
-                household = casework.store.find_beneficiary_by_nik(casework.hash_nik(row.nik))
-                if household is None:
-                    household = casework.register(
-                        actor,
-                        name=row.name,
-                        village_id=row.village_id,
-                        gender=row.gender,
-                        enrolled_on=row.enrolled_on,
-                        nik=row.nik,
-                        disability=row.disability,
-                        household_head=row.household_head,
-                        program=row.program,
-                        facilitator_id=row.facilitator_id,
-                    )
-                    report.new_households += 1
-                try:
-                    result = casework.assess(
-                        actor,
-                        household.id,
-                        income=row.income,
-                        mindset_changed=row.mindset_changed,
-                        assessed_on=row.assessed_on,
-                        significant_change=row.significant_change,
-                        business_status=row.business_status,
-                        notes=row.notes,
-                        channel="impor",
-                    )
-                except AlreadyAssessed:
-                    report.skipped += 1
-                    continue
-                if result.missing:
-                    report.needs_answer += 1
-                else:
-                    report.assessments += 1
-                    report.next_steps[result.output["next_step"]] += 1
+            for plan in plans:
+                casework.record(actor, plan)
         if progress:
             progress(len(chunk))
     return report
+
+
+def _register(
+    casework: Casework, actor: User, chunk: list[ImportRow], report: ImportReport
+) -> dict[str, Beneficiary]:
+    """The households of a batch by NIK, the new ones registered (one short transaction)."""
+    households: dict[str, Beneficiary] = {}
+    with casework.store.transaction():
+        for row in chunk:
+            if row.nik in households:
+                continue
+            found = casework.store.find_beneficiary_by_nik(casework.hash_nik(row.nik))
+            if found is None:
+                found = casework.register(
+                    actor,
+                    name=row.name,
+                    village_id=row.village_id,
+                    gender=row.gender,
+                    enrolled_on=row.enrolled_on,
+                    nik=row.nik,
+                    disability=row.disability,
+                    household_head=row.household_head,
+                    program=row.program,
+                    facilitator_id=row.facilitator_id,
+                )
+                report.new_households += 1
+            households[row.nik] = found
+    return households
+
+
+def split_by_household(rows: list[ImportRow], jobs: int) -> list[list[ImportRow]]:
+    """Rows shared out among ``jobs`` workers; all rows of a household (same NIK) go to the
+    same worker, in file order, so its assessments are decided one after the other."""
+    parts: list[list[ImportRow]] = [[] for _ in range(jobs)]
+    for row in rows:
+        parts[int(row.nik) % jobs].append(row)
+    return [part for part in parts if part]
+
+
+def _worker(
+    database: str, actor_id: str, rows: list[ImportRow], updates: Any, results: Any
+) -> None:
+    """One import worker (a separate process): its own connection and rules engine."""
+    _die_with_parent()
+    from assistant.store import Store
+
+    casework = Casework(Store(database))
+    try:
+        report = run_import(casework, casework.user(actor_id), rows, progress=updates.put)
+    except InputError as error:
+        results.put(error.to_json())
+        return
+    results.put(report)
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker is killed when the import it belongs to is killed (SIGKILL included),
+    so no orphan keeps writing after its parent is gone."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def run_import_parallel(
+    database: Path,
+    actor: User,
+    rows: list[ImportRow],
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """The same import on ``jobs`` processes sharing the database file: the rules engine's
+    work spreads over the machine's cores; writes take turns, one batch at a time."""
+    import multiprocessing
+    import queue
+
+    parts = split_by_household(rows, max(1, jobs))
+    context = multiprocessing.get_context("spawn")
+    updates, results = context.Queue(), context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(str(database), actor.id, part, updates, results))
+        for part in parts
+    ]
+    for worker in workers:
+        worker.start()
+    total = ImportReport(rows=len(rows))
+
+    def drain() -> None:
+        while True:
+            try:
+                count = updates.get_nowait()
+            except queue.Empty:
+                return
+            if progress:
+                progress(count)
+
+    finished = 0
+    while finished < len(workers):
+        drain()
+        try:
+            report = results.get(timeout=0.2)
+        except queue.Empty:
+            if any(w.exitcode not in (None, 0) for w in workers):
+                raise RuntimeError("an import worker failed; see the messages above") from None
+            continue
+        if isinstance(report, dict):  # a worker stopped on an input error
+            for worker in workers:
+                worker.terminate()
+            raise InputError(report["error"], report["field"])
+        finished += 1
+        total.new_households += report.new_households
+        total.assessments += report.assessments
+        total.skipped += report.skipped
+        total.needs_answer += report.needs_answer
+        total.next_steps.update(report.next_steps)
+    for worker in workers:
+        worker.join()
+    drain()
+    return total

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_json
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -279,10 +280,18 @@ class Store:
     # --- decisions -----------------------------------------------------------------
 
     def save_decision(self, decision: Decision, subject: str | None = None) -> None:
-        row = decision.model_dump(mode="json")
-        for column in JSON_COLUMNS:
-            row[column] = json.dumps(row[column], ensure_ascii=False)
-        row["subject"] = subject
+        # pydantic's own serializer writes each JSON column directly (a hot path: one
+        # decision per assessment in an import)
+        row = {
+            "id": decision.id,
+            "kind": decision.kind,
+            "created_at": decision.created_at.isoformat(),
+            "actor": decision.actor,
+            "channel": decision.channel,
+            "knowledge_version": decision.knowledge_version,
+            **{column: to_json(getattr(decision, column)).decode() for column in JSON_COLUMNS},
+            "subject": subject,
+        }
         self._insert("decisions", row)
 
     def get_decision(self, decision_id: str) -> Decision | None:

@@ -145,7 +145,10 @@ def test_an_import_killed_halfway_leaves_whole_rows_and_the_rerun_completes(db, 
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    time.sleep(1.5)
     halfway = counts(db)
+    time.sleep(1.5)
+    assert counts(db) == halfway  # no worker process survived its import
     assert 0 < halfway["assessments"] < 3000
     assert_consistent(db)
 

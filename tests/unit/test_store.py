@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from assistant.store import Store
@@ -20,10 +21,13 @@ def test_a_decision_is_stored_with_its_whole_record(service, store, knowledge):
     assert row["kind"] == "conflict"
     assert row["actor"] == "628123" and row["channel"] == "rest"
     assert row["knowledge_version"] == knowledge.version
-    assert '"category": "sedang"' in row["output"]
-    assert "konflik.tipe.kepentingan" in row["fired"]
-    assert '"section": "3.3.5"' in row["citations"]
-    assert "dana dibagi" in row["input"]
+    assert json.loads(row["output"])["category"] == "sedang"
+    assert "konflik.tipe.kepentingan" in json.loads(row["fired"])
+    assert {"section": "3.3.5", "title": "Kerangka Kerja Manajemen dan Resolusi Konflik"} in (
+        json.loads(row["citations"])
+    )
+    assert json.loads(row["input"])["description"] == "dana dibagi gak merata"
+    assert json.loads(row["trace"])[0]["rule"] == "konflik.tipe.kepentingan"
     assert row["created_at"]
     connection.close()
 
