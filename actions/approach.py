@@ -23,8 +23,8 @@ from actions.common import (
     numbered,
     sender_of,
     workspace,
+    yes_no,
 )
-from actions.conflict import yes_no
 from assistant.render import approach_reply
 from assistant.texts import text
 from assistant.understanding import guess_approach_facts, match_hints, parse_numbers

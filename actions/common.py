@@ -20,7 +20,7 @@ from assistant.records import User
 from assistant.service import Assistant
 from assistant.store import Store
 from assistant.texts import text
-from assistant.understanding import detect_language
+from assistant.understanding import detect_language, parse_yes_no
 
 MESSAGES_PER_TURN = 3
 logger = logging.getLogger(__name__)
@@ -120,6 +120,15 @@ def answer(
         + [SlotSet(slot, None) for slot in form_slots]
         + [SlotSet("last_decision_id", decision_id)]
     )
+
+
+def yes_no(value: Any, dispatcher: CollectingDispatcher, lang: str) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    answer = parse_yes_no(str(value))
+    if answer is None:
+        dispatcher.utter_message(text=text("form.yes_or_no", lang))
+    return answer
 
 
 def numbered(options: list[tuple[str, str]]) -> str:

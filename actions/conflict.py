@@ -19,6 +19,7 @@ from actions.common import (
     sender_of,
     service,
     workspace,
+    yes_no,
 )
 from assistant.conflict_form import still_needed
 from assistant.render import conflict_reply
@@ -27,7 +28,6 @@ from assistant.understanding import (
     guess_conflict_type,
     match_hints,
     parse_choice,
-    parse_yes_no,
 )
 
 # form slot -> input field of the conflict decision
@@ -49,15 +49,6 @@ def _type_options() -> list[tuple[str, str]]:
 
 def _scope_options() -> list[tuple[str, str]]:
     return [(s.id, s.name) for s in service().knowledge.conflicts.scopes]
-
-
-def yes_no(value: Any, dispatcher: CollectingDispatcher, lang: str) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    answer = parse_yes_no(str(value))
-    if answer is None:
-        dispatcher.utter_message(text=text("form.yes_or_no", lang))
-    return answer
 
 
 class ValidateConflictForm(Guarded, FormValidationAction):

@@ -22,8 +22,8 @@ from actions.common import (
     lang_of,
     numbered,
     workspace,
+    yes_no,
 )
-from actions.conflict import yes_no
 from assistant.errors import InputError
 from assistant.money import parse_rupiah
 from assistant.records import Beneficiary, User

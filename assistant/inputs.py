@@ -3,7 +3,16 @@ it stops here with an Indonesian sentence naming the field (see ``assistant.erro
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from assistant.knowledge import Knowledge
@@ -37,6 +46,16 @@ def choices(values: list[str], allowed: list[str], label: str) -> list[str]:
     for value in values:
         choice(value, allowed, label)
     return list(dict.fromkeys(values))
+
+
+def _known_program(value: str | None, info: ValidationInfo) -> str | None:
+    if value is None:
+        return None
+    return choice(value, _knowledge(info).programs.ids, "Program")
+
+
+# an optional program id of knowledge/programs.yml
+ProgramId = Annotated[str | None, AfterValidator(_known_program)]
 
 
 def invalid(message: str) -> PydanticCustomError:
@@ -105,7 +124,7 @@ class GraduationInput(DecisionInput):
     state: str | None = None
     significant_change: bool | None = None
     matrix: str | None = None
-    program: str | None = None
+    program: ProgramId = None
 
     @field_validator("state")
     @classmethod
@@ -122,24 +141,10 @@ class GraduationInput(DecisionInput):
         matrices = [m.id for m in _knowledge(info).graduation.matrices]
         return choice(value, matrices, "Matriks indikator")
 
-    @field_validator("program")
-    @classmethod
-    def _known_program(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        return choice(value, _knowledge(info).programs.ids, "Program")
-
 
 class ProgramReviewInput(DecisionInput):
     checks: dict[str, bool]
-    program: str | None = None
-
-    @field_validator("program")
-    @classmethod
-    def _known_program(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        return choice(value, _knowledge(info).programs.ids, "Program")
+    program: ProgramId = None
 
     @field_validator("checks")
     @classmethod
