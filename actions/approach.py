@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    Ask,
     Guarded,
     answer,
     channel_of,
@@ -124,47 +125,29 @@ class ValidateApproachForm(Guarded, FormValidationAction):
         }
 
 
-class AskApproachConditions(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_approach_conditions"
+class AskApproachConditions(Ask):
+    slot = "approach_conditions"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
-        options = numbered(_options(tracker, "conditions"))
-        dispatcher.utter_message(text=text("approach.ask_conditions", lang, options=options))
-        return [SlotSet("lang", lang)]
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return "approach.ask_conditions", {"options": numbered(_options(tracker, "conditions"))}
 
 
-class AskApproachGroups(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_approach_groups"
+class AskApproachGroups(Ask):
+    slot = "approach_groups"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
-        options = numbered(_options(tracker, "groups"))
-        dispatcher.utter_message(text=text("approach.ask_groups", lang, options=options))
-        return []
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return "approach.ask_groups", {"options": numbered(_options(tracker, "groups"))}
 
 
-class AskApproachConfirm(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_approach_confirm"
+class AskApproachConfirm(Ask):
+    slot = "approach_confirm"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
         names = dict(_options(tracker, "conditions") + _options(tracker, "groups"))
         picked = ids(tracker.get_slot("approach_conditions")) + ids(
             tracker.get_slot("approach_groups")
         )
-        listed = "\n".join(f"- {names[i]}" for i in picked)
-        dispatcher.utter_message(text=text("approach.confirm", lang, facts=listed))
-        return [SlotSet("lang", lang)]
+        return "approach.confirm", {"facts": "\n".join(f"- {names[i]}" for i in picked)}
 
 
 class DecideApproach(Guarded, Action):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -67,6 +68,30 @@ def service() -> Assistant:
     return casework().assistant
 
 
+class Ask(Guarded, Action, ABC):
+    """A form's question for one slot (``action_ask_<slot>``), in the conversation's
+    language. Abstract: rasa_sdk registers only the concrete questions."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str: ...
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    @abstractmethod
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        """The texts.yml key of the question and the values it is filled with."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        key, values = self.question(tracker, lang)
+        dispatcher.utter_message(text=text(key, lang, **values))
+        return [SlotSet("lang", lang)]
+
+
 def sender_of(tracker: Tracker) -> str:
     """Who is talking: the sender id (a WhatsApp number), or, in the terminal (`make chat
     AS=628...`, trusted because it is local), the user named by ASSISTANT_CHAT_USER."""
@@ -82,7 +107,7 @@ def workspace(tracker: Tracker) -> tuple[Casework, User | None]:
     user = main.store.get_user(sender_of(tracker))
     if user is not None and user.role == "pelatih":
         practice = sandbox()
-        practice.store.upsert_user(user)
+        practice.store.mirror_user(user)
         return practice, user
     return main, user
 

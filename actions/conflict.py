@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    Ask,
     Guarded,
     answer,
     channel_of,
@@ -132,54 +133,32 @@ class ValidateConflictForm(Guarded, FormValidationAction):
         return {"conflict_safeguarding": yes_no(value, dispatcher, lang_of(tracker))}
 
 
-class AskConflictType(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_conflict_type"
+class AskConflictType(Ask):
+    slot = "conflict_type"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
-        dispatcher.utter_message(
-            text=text("form.ask_type", lang, options=numbered(_type_options()))
-        )
-        return [SlotSet("lang", lang)]
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return "form.ask_type", {"options": numbered(_type_options())}
 
 
-class AskConflictScope(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_conflict_scope"
+class AskConflictScope(Ask):
+    slot = "conflict_scope"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
-        dispatcher.utter_message(
-            text=text("form.ask_scope", lang, options=numbered(_scope_options()))
-        )
-        return [SlotSet("lang", lang)]
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return "form.ask_scope", {"options": numbered(_scope_options())}
 
 
-class AskConflictThreatens(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_conflict_threatens"
+class AskConflictThreatens(Ask):
+    slot = "conflict_threatens"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(text=text("form.ask_threatens", lang_of(tracker)))
-        return []
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return "form.ask_threatens", {}
 
 
-class AskConflictSafeguarding(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_conflict_safeguarding"
+class AskConflictSafeguarding(Ask):
+    slot = "conflict_safeguarding"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(text=text("form.ask_safeguarding", lang_of(tracker)))
-        return []
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return "form.ask_safeguarding", {}
 
 
 class DecideConflict(Guarded, Action):

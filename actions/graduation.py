@@ -6,7 +6,7 @@ the next step on the path and what was stored."""
 from __future__ import annotations
 
 import re
-from abc import ABC, abstractmethod
+from abc import ABC
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    Ask,
     Guarded,
     answer,
     channel_of,
@@ -165,67 +166,45 @@ class ValidateGraduationForm(Guarded, FormValidationAction):
         return {"grad_change": yes_no(value, dispatcher, lang_of(tracker))}
 
 
-class AskGradHousehold(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_grad_household"
+class AskGradHousehold(Ask):
+    slot = "grad_household"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
         households = _households(tracker)
         if not households:
-            dispatcher.utter_message(text=text("grad.no_households", lang))
-            return [SlotSet("lang", lang)]
+            return "grad.no_households", {}
         listed = numbered([(h.id, f"{h.name} ({h.village_id})") for h in households[:LISTED]])
         key = "grad.ask_household_more" if len(households) > LISTED else "grad.ask_household"
-        dispatcher.utter_message(text=text(key, lang, options=listed, count=len(households)))
-        return [SlotSet("lang", lang)]
+        return key, {"options": listed, "count": len(households)}
 
 
-class AskGradUmk(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_grad_umk"
+class AskGradUmk(Ask):
+    slot = "grad_umk"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
         household = _household(tracker)
-        village = household.village_id if household else "-"
-        dispatcher.utter_message(text=text("grad.ask_umk", lang_of(tracker), village=village))
-        return []
+        return "grad.ask_umk", {"village": household.village_id if household else "-"}
 
 
-class _Ask(Guarded, Action, ABC):
-    """Ask one question about the household (abstract: only subclasses are actions)."""
+class _AskAboutHousehold(Ask, ABC):
+    """A question naming the household (abstract: only subclasses are actions)."""
 
-    slot = ""
+    key = ""
 
-    @property
-    @abstractmethod
-    def key(self) -> str: ...
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
         household = _household(tracker)
-        name = household.name if household else ""
-        dispatcher.utter_message(text=text(self.key, lang_of(tracker), name=name))
-        return []
+        return self.key, {"name": household.name if household else ""}
 
 
-class AskGradIncome(_Ask):
+class AskGradIncome(_AskAboutHousehold):
     key, slot = "grad.ask_income", "grad_income"
 
 
-class AskGradMindset(_Ask):
+class AskGradMindset(_AskAboutHousehold):
     key, slot = "grad.ask_mindset", "grad_mindset"
 
 
-class AskGradChange(_Ask):
+class AskGradChange(_AskAboutHousehold):
     key, slot = "grad.ask_change", "grad_change"
 
 

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, deliver, lang_of, numbered, service
+from actions.common import Ask, Guarded, deliver, lang_of, numbered, service
 from assistant.render import program_card, stage_card
 from assistant.texts import text
 from assistant.understanding import find_program, find_stage, parse_numbers
@@ -67,16 +67,11 @@ class ValidateProgramForm(Guarded, FormValidationAction):
         return {"program_choice": found}
 
 
-class AskProgramChoice(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_program_choice"
+class AskProgramChoice(Ask):
+    slot = "program_choice"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
-        dispatcher.utter_message(text=text("program.ask", lang, options=numbered(_offered())))
-        return [SlotSet("lang", lang)]
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return "program.ask", {"options": numbered(_offered())}
 
 
 class AnswerProgram(Guarded, Action):
@@ -124,16 +119,11 @@ class ValidateStageForm(Guarded, FormValidationAction):
         return {"stage_choice": found}
 
 
-class AskStageChoice(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_stage_choice"
+class AskStageChoice(Ask):
+    slot = "stage_choice"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
-        dispatcher.utter_message(text=text("stage.ask", lang, options=numbered(_stages())))
-        return [SlotSet("lang", lang)]
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return "stage.ask", {"options": numbered(_stages())}
 
 
 class AnswerStage(Guarded, Action):

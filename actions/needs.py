@@ -4,15 +4,16 @@ needs it, then the models, sub-models, activities, programs and guides are answe
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    Ask,
     Guarded,
     answer,
     channel_of,
@@ -158,52 +159,30 @@ class ValidateNeedsForm(Guarded, FormValidationAction):
         return self._choice("needs_business_stage", value, dispatcher, tracker)
 
 
-class AskNeedsSignals(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_needs_signals"
+class AskNeedsSignals(Ask):
+    slot = "needs_signals"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
         options = numbered([(row.id, row.name) for row in _rows(tracker)])
-        dispatcher.utter_message(text=text("needs.ask_signals", lang, options=options))
-        return [SlotSet("lang", lang)]
+        return "needs.ask_signals", {"options": options}
 
 
-class AskNeedsConfirm(Guarded, Action):
-    def name(self) -> str:
-        return "action_ask_needs_confirm"
+class AskNeedsConfirm(Ask):
+    slot = "needs_confirm"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
         names = _signal_names(tracker)
         listed = "\n".join(
             f"{n}. {names[s]}" for n, s in enumerate(ids(tracker.get_slot("needs_signals")), 1)
         )
-        dispatcher.utter_message(text=text("needs.confirm", lang, signals=listed))
-        return [SlotSet("lang", lang)]
+        return "needs.confirm", {"signals": listed}
 
 
-class _AskChoice(Guarded, Action, ABC):
+class _AskChoice(Ask, ABC):
     """Ask for one of a slot's fixed choices (abstract: only subclasses are actions)."""
 
-    @property
-    @abstractmethod
-    def slot(self) -> str: ...
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
-        options = numbered(_choice_options(self.slot, lang))
-        dispatcher.utter_message(text=text(f"needs.ask_{self.slot}", lang, options=options))
-        return []
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return f"needs.ask_{self.slot}", {"options": numbered(_choice_options(self.slot, lang))}
 
 
 class AskNeedsEmployment(_AskChoice):

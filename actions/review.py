@@ -3,15 +3,16 @@ numbered questions (planning and assessment; delivery; monitoring and exit)."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    Ask,
     Guarded,
     answer,
     channel_of,
@@ -73,21 +74,11 @@ class ValidateReviewForm(Guarded, FormValidationAction):
         return self._part("review_followup", value, dispatcher, tracker)
 
 
-class _AskPart(Guarded, Action, ABC):
-    @property
-    @abstractmethod
-    def slot(self) -> str: ...
+class _AskPart(Ask, ABC):
+    """One of the review's three questions (abstract: only subclasses are actions)."""
 
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        lang = lang_of(tracker)
-        options = numbered(_options(tracker, self.slot))
-        dispatcher.utter_message(text=text(f"review.ask_{self.slot}", lang, options=options))
-        return [SlotSet("lang", lang)]
+    def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
+        return f"review.ask_{self.slot}", {"options": numbered(_options(tracker, self.slot))}
 
 
 class AskReviewPlanning(_AskPart):

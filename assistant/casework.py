@@ -609,7 +609,7 @@ def open_casework(
     actor = main.store.get_user(actor_id) if actor_id else None
     if actor is not None and actor.role == "pelatih":
         practice = Casework(Store(sandbox), main.knowledge)
-        practice.store.upsert_user(actor)
+        practice.store.mirror_user(actor)
         main.store.close()
         return practice, actor
     return main, actor

@@ -336,6 +336,11 @@ class Store:
         with self.transaction():
             self.db["users"].upsert(user.model_dump(), pk="id")
 
+    def mirror_user(self, user: User) -> None:
+        """Keep a copy of ``user`` (e.g. a trainer's in the sandbox); writes only when stale."""
+        if self.get_user(user.id) != user:
+            self.upsert_user(user)
+
     def get_user(self, user_id: str) -> User | None:
         row = self._one("select * from users where id = ?", [user_id])
         return User.model_validate(row) if row else None
