@@ -7,7 +7,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, deliver, lang_of, workspace
+from actions.common import Guarded, deliver, lang_of, sender_of, workspace
+from assistant.errors import InputError
 from assistant.render import explanation
 
 
@@ -21,7 +22,12 @@ class ExplainDecision(Guarded, Action):
         lang = lang_of(tracker)
         decision_id = tracker.get_slot("last_decision_id")
         work, _ = workspace(tracker)
-        decision = work.assistant.decision(decision_id) if decision_id else None
+        decision = None
+        if decision_id:
+            try:
+                decision = work.decision_for(sender_of(tracker), str(decision_id))
+            except InputError:
+                decision = None  # not theirs to see: as if there were none
         lines = explanation(decision, lang).split("\n")
         # long traces go out in pieces of eight lines
         pieces = ["\n".join(lines[i : i + 8]) for i in range(0, len(lines), 8)]

@@ -78,6 +78,8 @@ class ValidateGraduationForm(Guarded, FormValidationAction):
             return ["grad_household"]
         needed = ["grad_household"]
         village = work.village(household.village_id)
+        if village.umk is None and not work.may_set_umk(user, village):
+            return needed  # nothing to assess against: the decision step says who records it
         if village.umk is None or tracker.get_slot("grad_umk") is not None:
             needed.append("grad_umk")
         needed += ["grad_income", "grad_mindset"]

@@ -1,6 +1,7 @@
 """Who may see and change what. Enforced by the casework service, never by the chat.
 
 - admin: everything, and manages users.
+- koordinator (district supervisor): manages the UMK of the villages of their district.
 - pendamping (facilitator): reads and writes only the households they accompany.
 - pejabat_desa (village official): counts for their own village; reads its households,
   changes none; nothing of other villages.
@@ -8,8 +9,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.errors import InputError
-from assistant.records import Beneficiary, User
+from assistant.records import Beneficiary, User, Village
 from assistant.texts import text
 
 
@@ -31,6 +34,34 @@ def can_write(actor: User, household: Beneficiary) -> bool:
     return actor.role == "pendamping" and household.facilitator_id == actor.id
 
 
-def require(allowed: bool, what: str) -> None:
+def can_set_umk(actor: User, village: Village) -> bool:
+    """A village's UMK is the graduation threshold of every household there: only an
+    admin, or the koordinator of the village's district, changes it (trainers only ever
+    work in their sandbox)."""
+    if actor.role in ("admin", "pelatih"):
+        return True
+    return (
+        actor.role == "koordinator"
+        and bool(actor.district)
+        and bool(village.kabupaten)
+        and actor.district.strip().lower() == village.kabupaten.strip().lower()
+    )
+
+
+def can_read_decision(
+    asker_id: str, asker: User | None, decision_actor: str, subject: Beneficiary | None
+) -> bool:
+    """The "why?" of a decision: for whoever asked for it, an admin, and anyone who may
+    read the household it concerns."""
+    if decision_actor == asker_id:
+        return True
+    if asker is None:
+        return False
+    if asker.role == "admin":
+        return True
+    return subject is not None and can_read(asker, subject)
+
+
+def require(allowed: bool, what: str, **details: Any) -> None:
     if not allowed:
-        raise Forbidden(text(f"access.{what}"), None)
+        raise Forbidden(text(f"access.{what}", **details), None)

@@ -21,6 +21,7 @@ from assistant.access import Forbidden, require
 from assistant.decision import Decision
 from assistant.errors import InputError
 from assistant.knowledge import Knowledge
+from assistant.limits import MAX_NAME, MAX_REPORT_TEXT
 from assistant.money import parse_rupiah
 from assistant.nik import nik_hash, salt_for
 from assistant.records import (
@@ -47,11 +48,17 @@ class AlreadyAssessed(InputError):
 
 
 class NeedUMK(InputError):
-    """The household's village has no UMK yet: ask for it once, then it is remembered."""
+    """The household's village has no UMK yet. Someone who may record it is asked for it
+    (once: then it is remembered); anyone else is told who records it."""
 
-    def __init__(self, village: Village) -> None:
-        super().__init__(text("casework.need_umk", village=village.name), "umk")
+    def __init__(self, village: Village, may_set: bool = True) -> None:
+        if may_set:
+            message = text("casework.need_umk", village=village.name)
+        else:
+            message = text("casework.umk_missing", village=village.name, village_id=village.id)
+        super().__init__(message, "umk")
         self.village = village
+        self.may_set = may_set
 
 
 @dataclass
@@ -95,7 +102,7 @@ class Casework:
         self.store = store
         self.assistant = Assistant(store=store, knowledge=knowledge)
         self.knowledge = self.assistant.knowledge
-        self._salt = salt_for(store.path)
+        self._salt = salt_for(store.path, hashes_exist=store.has_nik_hashes())
 
     def hash_nik(self, nik: str) -> str:
         return nik_hash(nik, self._salt)
@@ -121,7 +128,7 @@ class Casework:
 
     def add_village(self, actor: User, village: Village) -> Village:
         require(actor.role in ("admin", "pelatih"), "villages")
-        self.store.add_village(village)
+        self.store.add_village(village, by=actor.id)
         return village
 
     def village(self, village_id: str) -> Village:
@@ -131,15 +138,26 @@ class Casework:
         return found
 
     def set_umk(self, actor: User, village_id: str, umk: Any, year: int | None = None) -> Village:
-        """Remember a village's UMK (admins, trainers, and facilitators working there)."""
-        self.village(village_id)
-        works_there = bool(self.store.list_beneficiaries(facilitator=actor.id, village=village_id))
-        require(actor.role in ("admin", "pelatih") or works_there, "umk")
+        """Change a village's UMK (its admin or its district's koordinator only: the UMK is
+        the graduation threshold of every household there). The change is kept with who
+        made it, when, the old and new value and the year it applies to."""
+        village = self.village(village_id)
+        require(access.can_set_umk(actor, village), "umk")
         amount = parse_rupiah(umk, "umk")
         if amount <= 0:
             raise InputError(text("errors.greater_than", field="UMK", gt=0), "umk")
-        self.store.set_umk(village_id, amount, year or date.today().year)
+        if year is not None and not 1900 <= year <= date.today().year + 1:
+            raise InputError(text("casework.bad_year", year=year), "tahun")
+        self.store.set_umk(village_id, amount, year or date.today().year, by=actor.id)
         return self.village(village_id)
+
+    def may_set_umk(self, actor: User, village: Village) -> bool:
+        return access.can_set_umk(actor, village)
+
+    def umk_history(self, actor: User, village_id: str) -> list[Any]:
+        village = self.village(village_id)
+        require(actor.role == "admin" or access.can_set_umk(actor, village), "umk")
+        return self.store.umk_history(village_id)
 
     # --- households ----------------------------------------------------------------
 
@@ -167,13 +185,20 @@ class Casework:
                 text("casework.unknown_facilitator", user=facilitator_id), "facilitator"
             )
         self.village(village_id)
+        if not name.strip() or len(name.strip()) > MAX_NAME:
+            raise InputError(text("casework.bad_name", chars=MAX_NAME), "name")
         if program is not None and program not in self.knowledge.programs.ids:
             raise InputError(text("errors.unknown_program", program=program), "program")
         hashed = self.hash_nik(nik) if nik else None
         if hashed:
             existing = self.store.find_beneficiary_by_nik(hashed)
             if existing is not None:
-                raise InputError(text("casework.duplicate_nik", household=existing.id), "nik")
+                # never an oracle: another facilitator's household is not named
+                if access.can_read(actor, existing):
+                    raise InputError(
+                        text("casework.duplicate_nik_yours", household=existing.id), "nik"
+                    )
+                raise InputError(text("casework.duplicate_nik"), "nik")
         household = Beneficiary(
             id=f"rt-{uuid.uuid4().hex[:8]}",
             name=name.strip(),
@@ -241,6 +266,10 @@ class Casework:
         """Record an assessment and move the case along the path, in one transaction."""
         household = self.household(actor, household_id)
         assessed_on = assessed_on or date.today()
+        if assessed_on > date.today():
+            raise InputError(
+                text("casework.future_date", date=assessed_on.isoformat()), "assessed_on"
+            )
         if self.store.has_assessment(household.id, assessed_on):
             raise AlreadyAssessed(
                 text(
@@ -281,8 +310,10 @@ class Casework:
         """Decide an assessment without writing anything (no lock is held while the rules
         work); ``record`` writes the plan."""
         require(access.can_write(actor, household), "write")
-        income_monthly = parse_rupiah(income)
         village = self.village(household.village_id)
+        if village.umk is None:
+            raise NeedUMK(village, may_set=access.can_set_umk(actor, village))
+        income_monthly = parse_rupiah(income)
         decision = self._graduation(
             actor, household, village, income_monthly, mindset_changed, significant_change, channel
         )
@@ -363,7 +394,7 @@ class Casework:
         channel: str,
     ) -> Decision:
         if village.umk is None:
-            raise NeedUMK(village)
+            raise NeedUMK(village, may_set=access.can_set_umk(actor, village))
         payload = {
             "income_monthly": income_monthly,
             "umk": village.umk,
@@ -475,8 +506,11 @@ class Casework:
     def report_conflict(
         self, reporter: str, payload: dict[str, Any], channel: str
     ) -> tuple[Decision, ConflictReport]:
-        """Decide a conflict report and keep it for follow-up (safeguarding ones flagged)."""
+        """Decide a conflict report and keep it for follow-up (safeguarding ones flagged).
+        The whole description is stored with the report; the decision keeps what the
+        rules need of it."""
         user = self.store.get_user(reporter)
+        said = str(payload.get("description") or "")[:MAX_REPORT_TEXT]
         with self.store.transaction():
             decision = self.assistant.decide("conflict", payload, actor=reporter, channel=channel)
             report = ConflictReport(
@@ -487,11 +521,11 @@ class Casework:
                 category=decision.output["category"],
                 safeguarding=bool(decision.output.get("safeguarding_protocol")),
                 created_at=datetime.now(),
+                description=said or None,
             )
             report.id = self.store.add_conflict(report)
             if report.safeguarding:
                 # the report of harm is kept for an admin too (3.3.5 "Kebijakan Perlindungan")
-                said = str(payload.get("description") or "")
                 named = match_hints(said, self.knowledge.safeguarding.concerns)
                 asked = ["kekerasan", "pelecehan", "eksploitasi"]  # what the question named
                 self.report_safeguarding(reporter, said, channel, concerns=named or asked)
@@ -510,14 +544,17 @@ class Casework:
         user = self.store.get_user(reporter)
         with self.store.transaction():
             decision = self.assistant.decide(
-                "safeguarding", {"concerns": found}, actor=reporter, channel=channel
+                "safeguarding",
+                {"concerns": found, "description": message[:MAX_REPORT_TEXT] or None},
+                actor=reporter,
+                channel=channel,
             )
             report = SafeguardingReport(
                 decision_id=decision.id,
                 reporter=reporter,
                 village_id=user.village_id if user else None,
                 concerns=found,
-                description=message[:2000],
+                description=message[:MAX_REPORT_TEXT],
                 created_at=datetime.now(),
             )
             report.id = self.store.add_safeguarding_report(report)
@@ -530,6 +567,21 @@ class Casework:
     def close_safeguarding_report(self, actor: User, report_id: int) -> bool:
         require(actor.role == "admin", "safeguarding")
         return self.store.close_safeguarding_report(report_id, actor.id)
+
+    # --- explanations ---------------------------------------------------------------
+
+    def decision_for(self, asker_id: str, decision_id: str) -> Decision:
+        """A stored decision, for someone who may see it: whoever asked for it, an admin,
+        or anyone who may read the household it concerns. Otherwise the same answer as
+        "not found", so that a decision id reveals nothing."""
+        decision = self.store.get_decision(decision_id)
+        if decision is not None:
+            asker = self.store.get_user(asker_id)
+            subject_id = self.store.decision_subject(decision_id)
+            subject = self.store.get_beneficiary(subject_id) if subject_id else None
+            if access.can_read_decision(asker_id, asker, decision.actor, subject):
+                return decision
+        raise Forbidden(text("errors.no_decision", decision_id=decision_id), "decision_id")
 
     # --- reports and exports --------------------------------------------------------
 

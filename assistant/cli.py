@@ -44,7 +44,7 @@ def main() -> None:
 @click.option(
     "--input",
     "input_file",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),
     help="Berkas JSON masukan (bawaan: stdin).",
 )
 @click.option("--actor", default=None, help="Siapa yang meminta keputusan (bawaan: pengguna OS).")
@@ -58,18 +58,16 @@ def main() -> None:
 def decide(kind: str, input_file: Any, actor: str | None, channel: str, db: Path | None) -> None:
     """Baca satu objek JSON, putuskan KIND (mis. conflict), cetak keputusan sebagai JSON."""
     from assistant.inputs import INPUTS
+    from assistant.jsonio import read_json_object
+    from assistant.limits import MAX_JSON_BYTES
 
     if kind not in INPUTS:
         _fail(InputError(text("errors.unknown_kind", kind=kind, kinds=", ".join(INPUTS)), "kind"))
-    raw = (input_file or sys.stdin).read()
+    # one byte more than allowed is enough to know the input is too big
+    raw = (input_file or sys.stdin.buffer).read(MAX_JSON_BYTES + 1)
     try:
-        payload = json.loads(raw)
-    except json.JSONDecodeError as error:
-        _fail(InputError(text("errors.not_json", detail=error.msg), None))
-    if not isinstance(payload, dict):
-        _fail(InputError(text("errors.model_type"), None))
-    service = _service(db)
-    try:
+        payload = read_json_object(raw)
+        service = _service(db)
         decision = service.decide(kind, payload, actor=actor or getpass.getuser(), channel=channel)
     except InputError as error:
         _fail(error)
@@ -83,12 +81,19 @@ def decide(kind: str, input_file: Any, actor: str | None, channel: str, db: Path
 @click.option("--mermaid", is_flag=True, help="Cetak diagram Mermaid jalur keputusan.")
 def explain(decision_id: str, db: Path | None, lang: str, mermaid: bool) -> None:
     """Jelaskan keputusan tersimpan: aturan yang berlaku dan bagian pedomannya."""
+    from assistant.casework import Casework
     from assistant.diagram import decision_path
     from assistant.render import explanation
+    from assistant.store import Store
 
-    decision = _service(db).decision(decision_id)
-    if decision is None:
-        _fail(InputError(text("errors.no_decision", lang, decision_id=decision_id), "decision_id"))
+    # who asks: --as / $ASSISTANT_USER, else the OS user (as `decide` records it)
+    session = click.get_current_context().obj
+    asker = getattr(session, "actor_id", None) or getpass.getuser()
+    try:
+        casework = Casework(Store(db or getattr(session, "db", None) or database_path()))
+        decision = casework.decision_for(asker, decision_id)
+    except InputError as error:
+        _fail(error)
     click.echo(decision_path(decision, lang) if mermaid else explanation(decision, lang))
 
 

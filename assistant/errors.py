@@ -39,8 +39,11 @@ def from_validation(error: ValidationError, lang: str = "id") -> InputError:
 
 
 def _plain(value: object) -> object:
+    """A bound as a person reads it: 1000000000000.0 -> 1.000.000.000.000."""
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}".replace(",", ".")
     return value
 
 

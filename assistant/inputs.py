@@ -3,11 +3,13 @@ it stops here with an Indonesian sentence naming the field (see ``assistant.erro
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -17,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from assistant.knowledge import Knowledge
 from assistant.knowledge_models.interventions import BUSINESS_STAGE, EMPLOYMENT
+from assistant.limits import MAX_DESCRIPTION_FOR_RULES, MAX_RUPIAH
 
 
 class DecisionInput(BaseModel):
@@ -62,12 +65,47 @@ def invalid(message: str) -> PydanticCustomError:
     return PydanticCustomError("invalid_value", message)
 
 
+def _whole_rupiah(value: Any, minimum_exclusive: bool) -> Any:
+    """An amount as whole rupiah (an integer) when it is a finite number from 0 (or above
+    0) to Rp 1 trillion; the matching validation error otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value  # the int type reports it
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "not a finite number")
+    if value > MAX_RUPIAH:
+        raise PydanticCustomError("less_than_equal", "too large", {"le": MAX_RUPIAH})
+    whole = int(math.floor(value + 0.5))
+    if minimum_exclusive and whole <= 0:
+        raise PydanticCustomError("greater_than", "not above 0", {"gt": 0})
+    if value < 0:
+        raise PydanticCustomError("greater_than_equal", "negative", {"ge": 0})
+    return whole
+
+
+# An amount of money: a finite number from 0 to Rp 1 trillion, kept as whole rupiah.
+Rupiah = Annotated[int, BeforeValidator(lambda value: _whole_rupiah(value, False))]
+# The same, above 0 (a minimum wage).
+PositiveRupiah = Annotated[int, BeforeValidator(lambda value: _whole_rupiah(value, True))]
+
+
+def _for_rules(value: Any) -> Any:
+    """A description longer than the rules need is cut for them; the whole text is stored
+    with the report (see the casework), so nothing a person wrote is lost."""
+    if isinstance(value, str) and len(value) > MAX_DESCRIPTION_FOR_RULES:
+        return value[: MAX_DESCRIPTION_FOR_RULES - 1] + "…"
+    return value
+
+
+# Free text a decision keeps in its input (the rules never match on it).
+Description = Annotated[str | None, BeforeValidator(_for_rules)]
+
+
 class ConflictInput(DecisionInput):
     type: str
     scope: str | None = None
     threatens_program: bool = False
     safeguarding: bool = False
-    description: str | None = Field(default=None, max_length=2000)
+    description: Description = None
 
     @field_validator("type")
     @classmethod
@@ -118,8 +156,8 @@ class NeedsInput(DecisionInput):
 
 
 class GraduationInput(DecisionInput):
-    income_monthly: float = Field(ge=0)
-    umk: float = Field(gt=0)
+    income_monthly: Rupiah
+    umk: PositiveRupiah
     mindset_changed: bool
     state: str | None = None
     significant_change: bool | None = None
@@ -174,7 +212,7 @@ class SustainabilityInput(DecisionInput):
 
 class SafeguardingInput(DecisionInput):
     concerns: list[str] = Field(min_length=1)
-    description: str | None = Field(default=None, max_length=2000)
+    description: Description = None
 
     @field_validator("concerns")
     @classmethod

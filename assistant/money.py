@@ -1,12 +1,18 @@
 """Reading amounts of money the way people type them: "2,5 jt", "Rp 2.500.000",
-"2500000", "2.5 juta", "750rb", "Rp2.500.000,00"."""
+"2500000", "2.5 juta", "750rb", "Rp2.500.000,00".
+
+Every amount comes out as whole rupiah (an ``int``) between 0 and ``MAX_RUPIAH``; anything
+else is refused with a sentence saying how to write it. Nothing larger, smaller, fractional
+or non-finite goes further (the rules engine crashes on such numbers)."""
 
 from __future__ import annotations
 
+import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from assistant.errors import InputError
+from assistant.limits import MAX_RUPIAH
 from assistant.texts import text
 
 # written multiplier -> factor
@@ -19,27 +25,45 @@ _MULTIPLIERS = {
     "k": 1_000,
     "rbu": 1_000,
 }
-_AMOUNT = re.compile(r"^(?P<number>\d[\d.,]*)\s*(?P<unit>[a-z]*)$")
-_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
-_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-_DECIMAL = re.compile(r"^\d+([.,]\d+)?$")
+# Longer than this, a typed amount is not an amount (Rp 1 trillion is 17 characters).
+_MAX_TYPED = 40
+_AMOUNT = re.compile(r"^(?P<number>[0-9][0-9.,]*)\s*(?P<unit>[a-z]*)$", re.ASCII)
+_THOUSANDS_DOT = re.compile(r"^[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$", re.ASCII)
+_THOUSANDS_COMMA = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$", re.ASCII)
+_DECIMAL = re.compile(r"^[0-9]+([.,][0-9]+)?$", re.ASCII)
 
 
-def parse_rupiah(raw: str | int | float, field: str = "income_monthly") -> float:
-    """The amount in rupiah, or ``InputError`` with a sentence saying how to write it."""
+def bounded_rupiah(value: Decimal | int | float, field: str) -> int:
+    """``value`` as whole rupiah, or ``InputError`` when negative, non-finite or too large."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(text("money.too_large", field=field), field)
+    amount = Decimal(value) if not isinstance(value, Decimal) else value
+    if not amount.is_finite():
+        raise InputError(text("money.too_large", field=field), field)
+    if amount < 0:
+        raise InputError(text("money.negative"), field)
+    if amount > MAX_RUPIAH:
+        raise InputError(text("money.too_large", field=field), field)
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_rupiah(raw: str | int | float, field: str = "income_monthly") -> int:
+    """The amount in whole rupiah, or ``InputError`` with a sentence saying how to write it."""
     if isinstance(raw, bool):
         raise InputError(text("money.invalid", value=raw), field)
     if isinstance(raw, int | float):
-        if raw < 0:
-            raise InputError(text("money.negative"), field)
-        return float(raw)
+        return bounded_rupiah(raw, field)
+    if not isinstance(raw, str):
+        raise InputError(text("money.invalid", value=str(raw)[:_MAX_TYPED]), field)
     cleaned = raw.strip().lower().replace("rp.", "").replace("rp", "").replace(" ", "")
     cleaned = cleaned.removesuffix(",-").removesuffix(".-")
+    if len(cleaned) > _MAX_TYPED:
+        raise InputError(text("money.too_large", field=field), field)
     if cleaned.startswith("-"):
         raise InputError(text("money.negative"), field)
     match = _AMOUNT.match(cleaned)
     if not match or (match["unit"] and match["unit"] not in _MULTIPLIERS):
-        raise InputError(text("money.invalid", value=raw), field)
+        raise InputError(text("money.invalid", value=raw.strip()[:_MAX_TYPED]), field)
     number, unit = match["number"], match["unit"]
     try:
         if unit:
@@ -52,7 +76,7 @@ def parse_rupiah(raw: str | int | float, field: str = "income_monthly") -> float
         elif _DECIMAL.match(number):
             value = Decimal(number.replace(",", "."))
         else:
-            raise InputError(text("money.invalid", value=raw), field)
+            raise InputError(text("money.invalid", value=raw.strip()[:_MAX_TYPED]), field)
     except InvalidOperation as error:
-        raise InputError(text("money.invalid", value=raw), field) from error
-    return float(value)
+        raise InputError(text("money.invalid", value=raw.strip()[:_MAX_TYPED]), field) from error
+    return bounded_rupiah(value, field)

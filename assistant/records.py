@@ -9,8 +9,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ROLES = ("pejabat_desa", "pendamping", "pelatih", "admin")
-Role = Literal["pejabat_desa", "pendamping", "pelatih", "admin"]
+from assistant.limits import MAX_NAME, MAX_RUPIAH
+
+ROLES = ("pejabat_desa", "pendamping", "koordinator", "pelatih", "admin")
+Role = Literal["pejabat_desa", "pendamping", "koordinator", "pelatih", "admin"]
 Gender = Literal["L", "P"]
 TaskStatus = Literal["terbuka", "selesai", "diganti"]
 
@@ -20,21 +22,36 @@ class Record(BaseModel):
 
 
 class User(Record):
-    id: str = Field(min_length=1, description="phone number (62...) or another id")
-    name: str = Field(min_length=1)
+    id: str = Field(min_length=1, max_length=64, description="phone number (62...) or another id")
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     role: Role
     village_id: str | None = None
+    # the district (kabupaten) a koordinator supervises
+    district: str | None = None
     opted_out: bool = False
 
 
 class Village(Record):
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: str
-    kecamatan: str = ""
-    kabupaten: str = ""
-    province: str = ""
-    umk: float | None = Field(default=None, gt=0)
-    umk_year: int | None = None
+    id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)
+    name: str = Field(max_length=MAX_NAME)
+    kecamatan: str = Field(default="", max_length=MAX_NAME)
+    kabupaten: str = Field(default="", max_length=MAX_NAME)
+    province: str = Field(default="", max_length=MAX_NAME)
+    umk: float | None = Field(default=None, gt=0, le=MAX_RUPIAH, allow_inf_nan=False)
+    umk_year: int | None = Field(default=None, ge=1900, le=2200)
+
+
+class UmkChange(Record):
+    """One change of a village's UMK: who, when, the old and new value, and its year."""
+
+    id: int | None = None
+    village_id: str
+    old_umk: float | None
+    new_umk: float | None
+    year: int | None
+    by: str
+    at: datetime
+    note: str = ""
 
 
 class Beneficiary(Record):
@@ -57,8 +74,8 @@ class Assessment(Record):
     id: int | None = None
     beneficiary_id: str
     assessed_on: date
-    income_monthly: float = Field(ge=0)
-    umk: float = Field(gt=0)
+    income_monthly: float = Field(ge=0, le=MAX_RUPIAH, allow_inf_nan=False)
+    umk: float = Field(gt=0, le=MAX_RUPIAH, allow_inf_nan=False)
     assets: str = ""
     business_status: Literal["belum_ada", "pemula", "berjalan"] | None = None
     mindset_changed: bool
@@ -100,6 +117,8 @@ class ConflictReport(Record):
     safeguarding: bool
     status: Literal["baru", "ditindaklanjuti", "selesai"] = "baru"
     created_at: datetime
+    # the reporter's whole description (the decision keeps what the rules needed of it)
+    description: str | None = None
 
 
 class SafeguardingReport(Record):

@@ -9,6 +9,7 @@ can write the same file without losing or duplicating rows."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from assistant.decision import Decision
+from assistant.limits import MAX_RUPIAH
 from assistant.records import (
     Assessment,
     Beneficiary,
@@ -29,6 +31,7 @@ from assistant.records import (
     SafeguardingReport,
     Task,
     Transition,
+    UmkChange,
     User,
     Village,
 )
@@ -209,7 +212,56 @@ def m003_safeguarding(db: Database) -> None:
     db["safeguarding_reports"].create_index(["status", "created_at"])
 
 
+@migrations()
+def m004_hardening(db: Database) -> None:
+    """Koordinators' districts, whole conflict descriptions, and the UMK's history. A UMK
+    outside 0 < UMK <= Rp 1 trillion (possible before amounts were bounded) is cleared, so
+    that it is asked again instead of crashing every assessment in its village."""
+    db["users"].add_column("district", str)
+    db["conflicts"].add_column("description", str)
+    db["umk_changes"].create(
+        {
+            "id": int,
+            "village_id": str,
+            "old_umk": float,
+            "new_umk": float,
+            "year": int,
+            "by": str,
+            "at": str,
+            "note": str,
+        },
+        pk="id",
+        not_null={"village_id", "by", "at"},
+    )
+    db["umk_changes"].create_index(["village_id", "id"])
+    bad = "umk is not null and (umk <= 0 or umk > ? or umk != umk)"
+    now = _now()
+    for row in db.query(f"select id, umk, umk_year from villages where {bad}", [MAX_RUPIAH]):
+        db["umk_changes"].insert(
+            {
+                "village_id": row["id"],
+                "old_umk": None,  # the old value is not a number worth keeping
+                "new_umk": None,
+                "year": row["umk_year"],
+                "by": "migrasi",
+                "at": now,
+                "note": "UMK di luar batas dihapus; catat ulang",
+            }
+        )
+    db.execute(f"update villages set umk = null where {bad}", [MAX_RUPIAH])
+
+
 JSON_COLUMNS = ("input", "output", "fired", "citations", "trace")
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` (if missing) readable and writable by its owner only, and take the
+    other permissions off an existing one. SQLite gives its -wal and -shm files the
+    database file's permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(descriptor)
+    os.chmod(path, 0o600)
 
 
 class Store:
@@ -218,7 +270,7 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         connection = sqlite3.connect(
             str(self.path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )
@@ -299,6 +351,11 @@ class Store:
             rows = list(db["decisions"].rows_where("id = ?", [decision_id]))
         return _decision(rows[0]) if rows else None
 
+    def decision_subject(self, decision_id: str) -> str | None:
+        """The household a decision concerns (None for general guidance)."""
+        row = self._one("select subject from decisions where id = ?", [decision_id])
+        return row["subject"] if row else None
+
     def count_decisions(self, kind: str | None = None) -> int:
         with self._reading() as db:
             if kind is None:
@@ -357,9 +414,23 @@ class Store:
         with self.transaction():
             self.db["users"].update(user_id, {"opted_out": int(opted_out)})
 
-    def add_village(self, village: Village) -> None:
+    def add_village(self, village: Village, by: str = "") -> None:
+        """A new village; a UMK given with it starts the village's UMK history."""
         with self.transaction():
             self.db["villages"].insert(village.model_dump())
+            if village.umk is not None:
+                self._insert(
+                    "umk_changes",
+                    UmkChange(
+                        village_id=village.id,
+                        old_umk=None,
+                        new_umk=village.umk,
+                        year=village.umk_year,
+                        by=by or "?",
+                        at=datetime.now(),
+                        note="desa ditambahkan",
+                    ).model_dump(mode="json", exclude={"id"}),
+                )
 
     def upsert_village(self, village: Village) -> None:
         with self.transaction():
@@ -373,9 +444,35 @@ class Store:
         with self._reading() as db:
             return [Village.model_validate(r) for r in db["villages"].rows_where(order_by="id")]
 
-    def set_umk(self, village_id: str, umk: float, year: int | None) -> None:
+    def set_umk(
+        self, village_id: str, umk: float | None, year: int | None, by: str, note: str = ""
+    ) -> None:
+        """Change a village's UMK and keep the change (old and new value, who, when)."""
         with self.transaction():
+            old = self._one("select umk from villages where id = ?", [village_id])
             self.db["villages"].update(village_id, {"umk": umk, "umk_year": year})
+            self._insert(
+                "umk_changes",
+                UmkChange(
+                    village_id=village_id,
+                    old_umk=old["umk"] if old else None,
+                    new_umk=umk,
+                    year=year,
+                    by=by,
+                    at=datetime.now(),
+                    note=note,
+                ).model_dump(mode="json", exclude={"id"}),
+            )
+
+    def umk_history(self, village_id: str) -> list[UmkChange]:
+        with self._reading() as db:
+            rows = db["umk_changes"].rows_where("village_id = ?", [village_id], order_by="id")
+            return [UmkChange.model_validate(r) for r in rows]
+
+    def has_nik_hashes(self) -> bool:
+        """Whether any household was registered with a NIK (then the salt must not change)."""
+        found = self._one("select 1 as found from beneficiaries where nik_hash is not null", [])
+        return found is not None
 
     # --- beneficiaries -------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import yaml
 
 LANGUAGES = ("id", "en")
+# Sixteen digits in a row (a NIK, perhaps written 3201.2345.6789.0001) as a word of its own.
+_NIK_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9][ .-]?){15}[0-9](?![0-9A-Za-z])")
 
 
 @lru_cache(maxsize=1)
@@ -28,6 +31,17 @@ def template(key: str, lang: str = "id") -> str:
     raise KeyError(f"no text for '{key}'")
 
 
+def masked(value: Any) -> Any:
+    """``value`` with every NIK-like run of 16 digits hidden but its first four."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return value
+    shown = str(value)
+    if not _NIK_LIKE.search(shown):
+        return value
+    return _NIK_LIKE.sub(lambda found: found.group(0)[:4] + "…", shown)
+
+
 def text(key: str, lang: str = "id", /, **params: Any) -> str:
-    """The sentence at dotted ``key`` in ``lang`` (falls back to Indonesian), formatted."""
-    return template(key, lang).format(**params)
+    """The sentence at dotted ``key`` in ``lang`` (falls back to Indonesian), formatted.
+    No message repeats a NIK: 16-digit runs in the values are masked."""
+    return template(key, lang).format(**{name: masked(value) for name, value in params.items()})

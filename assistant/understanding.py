@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from assistant.knowledge import Knowledge
+from assistant.limits import MAX_MATCH_CHARS, MAX_MATCH_TOKENS
 
 _WORD = re.compile(r"[a-z0-9']+")
 
@@ -119,19 +120,24 @@ def guess_approach_facts(message: str, knowledge: Knowledge) -> tuple[list[str],
 
 def find_named(message: str, named: Sequence[tuple[str, str]]) -> str | None:
     """The id whose name the message mentions (exact words, or a close spelling)."""
-    words = normalise(message)
+    words = normalise(message[:MAX_MATCH_CHARS])
     for item_id, name in named:
         if _contains(words, normalise(name)) or _contains(words, item_id.replace("_", " ")):
             return item_id
-    tokens = words.split()
+    tokens = _match_tokens(message, shortest=1)
     best, best_score = None, 0.0
     for item_id, name in named:
         target = normalise(name)
+        if len(target) < 3:
+            continue
         for size in {len(target.split()), 1}:
             for start in range(len(tokens) - size + 1):
                 chunk = " ".join(tokens[start : start + size])
+                shorter, longer = sorted((len(chunk), len(target)))
+                if 2 * shorter / (shorter + longer) <= max(best_score, 0.8):
+                    continue  # cannot beat the best so far
                 score = difflib.SequenceMatcher(None, chunk, target).ratio()
-                if score > best_score and len(target) >= 3:
+                if score > best_score:
                     best, best_score = item_id, score
     return best if best_score >= 0.8 else None
 
@@ -178,22 +184,41 @@ def detect_language(message: str) -> str | None:
     return None
 
 
+def _match_tokens(message: str, shortest: int = 3) -> list[str]:
+    """The words of ``message`` that matching looks at: from its first ``MAX_MATCH_CHARS``
+    characters, each once, at most ``MAX_MATCH_TOKENS`` of them (a 4 KB message costs no
+    more than a short one)."""
+    words = normalise(message[:MAX_MATCH_CHARS]).split()
+    return list(dict.fromkeys(w for w in words if shortest <= len(w) <= 40))[:MAX_MATCH_TOKENS]
+
+
+def _near(token: str, word: str, threshold: float) -> bool:
+    if token == word:
+        return True
+    shorter, longer = sorted((len(token), len(word)))
+    if 2 * shorter / (shorter + longer) < threshold:  # no spelling this different is near
+        return False
+    matcher = difflib.SequenceMatcher(None, token, word)
+    return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
+
+
 def find_person(message: str, people: Sequence[tuple[str, str]]) -> str | None:
     """The person the message names: "bu siti", "siti aminah", "pak budi". The one whose
     name words appear most (exactly or nearly); None when nobody or several tie."""
-    tokens = [t for t in normalise(message).split() if len(t) >= 3]
+    tokens = _match_tokens(message)
+    if not tokens:
+        return None
+    seen: dict[str, bool] = {}
+
+    def named(word: str) -> bool:
+        if word not in seen:
+            seen[word] = any(_near(token, word, 0.85) for token in tokens)
+        return seen[word]
+
     scores = []
     for person_id, name in people:
         words = [w for w in normalise(name).split() if len(w) >= 3]
-        score = sum(
-            1
-            for word in words
-            if any(
-                token == word or difflib.SequenceMatcher(None, token, word).ratio() >= 0.85
-                for token in tokens
-            )
-        )
-        scores.append((score, person_id))
+        scores.append((sum(1 for word in words if named(word)), person_id))
     best = max(scores, default=(0, None))
     if best[0] == 0 or [score for score, _ in scores].count(best[0]) > 1:
         return None

@@ -8,11 +8,15 @@
   asserted its fact and the outcome is complete when ``run`` returns.
 - An exception raised inside a rule action surfaces to the caller as ``RuleError``
   (durable_rules would otherwise only write it into the session state).
+- Every fact is checked before it is posted (``check_fact``): its C engine crashes the
+  whole process on numbers it cannot represent (1e16, 1e-07, infinity), so a number,
+  string or list outside ``assistant.limits`` stops here as a ``FactError`` instead.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import uuid
 from collections.abc import Callable
@@ -22,8 +26,11 @@ from typing import Any, Protocol
 from durable import engine as dr_engine
 from durable import lang as dr
 
+from assistant.errors import InputError
 from assistant.knowledge import Knowledge
 from assistant.knowledge_models import Source
+from assistant.limits import MAX_FACT_ITEMS, MAX_FACT_NUMBER, MAX_FACT_STRING, MIN_FACT_FRACTION
+from assistant.texts import text
 
 _LOCK = threading.RLock()
 _SESSION_NOT_FOUND = "error code: 309"
@@ -31,6 +38,47 @@ _SESSION_NOT_FOUND = "error code: 309"
 
 class RuleError(RuntimeError):
     """A rule action failed, or the engine could not complete a decision."""
+
+
+class FactError(RuleError, InputError):
+    """A fact the engine must not see (a number, string or list out of bounds). It is also
+    an ``InputError``, so every front end answers it with a sentence, never a crash."""
+
+    def __init__(self, field: str) -> None:
+        InputError.__init__(self, text("errors.fact_out_of_range", field=field), field)
+
+
+def check_fact(value: Any, field: str = "fact") -> None:
+    """Raise ``FactError`` unless ``value`` is safe to hand to durable_rules: plain JSON
+    values only; integers and finite floats within ``MAX_FACT_NUMBER`` (a non-zero float
+    no nearer to 0 than ``MIN_FACT_FRACTION``); bounded strings, lists and dicts."""
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_FACT_NUMBER:
+            raise FactError(field)
+    elif isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > MAX_FACT_NUMBER:
+            raise FactError(field)
+        if value != 0 and abs(value) < MIN_FACT_FRACTION:
+            raise FactError(field)
+    elif isinstance(value, str):
+        if len(value) > MAX_FACT_STRING:
+            raise FactError(field)
+    elif isinstance(value, list | tuple):
+        if len(value) > MAX_FACT_ITEMS:
+            raise FactError(field)
+        for item in value:
+            check_fact(item, field)
+    elif isinstance(value, dict):
+        if len(value) > MAX_FACT_ITEMS:
+            raise FactError(field)
+        for key, item in value.items():
+            if not isinstance(key, str) or len(key) > MAX_FACT_STRING:
+                raise FactError(field)
+            check_fact(item, key)
+    else:
+        raise FactError(field)
 
 
 @dataclass(frozen=True)
@@ -127,6 +175,7 @@ class Fire:
     def derive(self, fact: dict[str, Any]) -> None:
         """Assert a new fact into this session; rules that match it fire next."""
         fact = dict(fact, id=f"{self.rule_id}#{next(self._counter)}")
+        check_fact(fact)
         try:
             self._c.assert_fact(fact)
         except dr_engine.MessageNotHandledException:
@@ -225,7 +274,11 @@ class Engine:
             sid = uuid.uuid4().hex
             ruleset = self.rulesets[kind]
             facts = ruleset.facts(data, self.knowledge)
+            if len(facts) > MAX_FACT_ITEMS:
+                raise FactError("facts")
             batch = [dict(fact, sid=sid, id=f"in#{i}") for i, fact in enumerate(facts)]
+            for fact in batch:
+                check_fact(fact)
             run = self._runs[sid] = _Run()
             try:
                 try:

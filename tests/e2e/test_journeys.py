@@ -4,10 +4,12 @@ the way people write on WhatsApp, checking the replies and what was stored."""
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
 
 import pytest
 
+from assistant.casework import Casework
 from assistant.store import Store
 from tests.e2e.conftest import DEDI, RINA, TRAINER
 
@@ -122,20 +124,55 @@ def test_a_facilitator_checks_graduation_and_it_is_stored(servers):
     assert "Komunikasi kelulusan: Siti Aminah" in tasks
 
 
-def test_the_umk_is_asked_once_and_a_question_about_pena_does_not_lose_the_form(servers):
+def test_without_a_umk_the_facilitator_is_told_who_records_it_and_nothing_is_stored(servers):
+    """Hardening finding 4: a facilitator does not set the village's UMK by chat."""
     first = said(servers, RINA, "mau cek kelulusan penerima manfaat")
     assert "Rumah tangga yang mana" in first and "Budi Santoso" in first
     number = next(line.split(".")[0] for line in first.splitlines() if "Budi Santoso" in line)
-    assert "UMK desa mekarsari" in said(servers, RINA, number)
+    reply = said(servers, RINA, number)
+    assert "koordinator" in reply and "mekarsari" in reply
+    assert query(servers, "select umk from villages where id = 'mekarsari'") == [(None,)]
+    assert query(servers, "select count(*) from umk_changes where village_id = 'mekarsari'") == [
+        (0,)
+    ]
+
+
+def household_of_rina(servers, name: str) -> str:
+    """A new household of Bu Rina's in Sukamaju (its UMK is known), for one test."""
+    work = Casework(Store(servers.db_path))
+    try:
+        return work.register(work.user(RINA), name=name, village_id="sukamaju", gender="P").id
+    finally:
+        work.store.close()
+
+
+def test_a_question_about_pena_does_not_lose_the_form(servers):
+    household_of_rina(servers, "Ani Lestari")
+    asked = said(servers, RINA, "mau cek kelulusan bu ani lestari")
+    assert "Berapa pendapatan" in asked
     interrupted = said(servers, RINA, "bentar, PENA itu program apa sih?")
     assert "Pahlawan Ekonomi Nusantara" in interrupted
-    assert "UMK desa mekarsari" in interrupted  # the form asks its question again
-    assert "sudah dicatat" in said(servers, RINA, "Rp 2.900.000")
+    assert "Berapa pendapatan" in interrupted  # the form asks its question again
     said(servers, RINA, "1,5 jt")
     reply = said(servers, RINA, "belum")
     assert "belum lulus" in reply and "Evaluasi" in reply
-    umk = query(servers, "select umk from villages where id = 'mekarsari'")
-    assert umk == [(2_900_000.0,)]
+
+
+def test_an_absurd_income_is_refused_politely_and_nobody_else_waits(servers):
+    """Hardening finding 1: "10000000000 jt" used to kill the action server."""
+    household = household_of_rina(servers, "Wati Susanti")
+    assert "Berapa pendapatan" in said(servers, RINA, "cek graduasi bu wati susanti")
+    reply = said(servers, RINA, "10000000000 jt")
+    assert "terlalu besar" in reply
+    started = time.monotonic()
+    other = said(servers, new_sender(), "halo")
+    assert other and time.monotonic() - started < 1.0
+    said(servers, RINA, "2,8 jt")  # the form goes on where it was
+    said(servers, RINA, "sudah")
+    rows = query(
+        servers, "select income_monthly from assessments where beneficiary_id = ?", household
+    )
+    assert rows == [(2_800_000,)]
 
 
 def test_a_stranger_gets_no_household_data(servers):

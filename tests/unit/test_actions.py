@@ -38,11 +38,12 @@ def tracker(
     intent: str = "inform",
     requested: str | None = None,
     events: list | None = None,
+    sender: str = "6281111",
 ) -> Tracker:
     all_slots = {name: None for name in DOMAIN["slots"]}
     all_slots.update(slots or {}, requested_slot=requested)
     return Tracker(
-        sender_id="6281111",
+        sender_id=sender,
         slots=all_slots,
         latest_message={"text": text, "intent": {"name": intent}},
         events=events or [],
@@ -121,8 +122,20 @@ def test_the_completed_form_is_decided_stored_and_explained(tmp_path):
     decision = store.get_decision(slots["last_decision_id"])
     assert decision.actor == "6281234567890" and decision.channel == "rest"
     assert decision.input["description"] == "ada warga protes dana bantuan dibagi gak merata"
-    why, _ = run(ExplainDecision(), tracker({"last_decision_id": decision.id}))
+    why, _ = run(
+        ExplainDecision(), tracker({"last_decision_id": decision.id}, sender=decision.actor)
+    )
     assert "Bagian 3.3.5" in why[0]
+
+
+def test_explain_is_refused_for_someone_elses_decision(tmp_path):
+    """Finding 15: "kenapa?" shows a decision only to whoever may see it."""
+    _, slots = run(DecideConflict(), fixture_tracker("tracker_conflict_complete.json"))
+    stranger, _ = run(
+        ExplainDecision(), tracker({"last_decision_id": slots["last_decision_id"]}, sender="628999")
+    )
+    assert "Bagian 3.3.5" not in stranger[0]
+    assert "Belum ada keputusan" in stranger[0]
 
 
 def store_conflicts(tmp_path):

@@ -201,12 +201,12 @@ def test_no_nik_anywhere_in_the_database_files(casework, tmp_path):
         register(casework, name="Siti lagi")
 
 
-def test_the_umk_is_asked_once_then_remembered(casework):
+def test_the_umk_is_recorded_once_then_remembered(casework):
     household = register(casework, village_id="mekarsari", nik=None)
     with pytest.raises(NeedUMK) as asked:
         casework.assess(rina(casework), household.id, income=1, mindset_changed=False)
     assert "Mekarsari" in asked.value.message and asked.value.field == "umk"
-    village = casework.set_umk(rina(casework), "mekarsari", "2,9 jt")
+    village = casework.set_umk(casework.user("admin"), "mekarsari", "2,9 jt")
     assert (village.umk, village.umk_year) == (2_900_000, date.today().year)
     result = casework.assess(rina(casework), household.id, income="3 jt", mindset_changed=True)
     assert result.output["graduated"]

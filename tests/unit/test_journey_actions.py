@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.approach import ValidateApproachForm
-from actions.graduation import AskGradHousehold, ValidateGraduationForm
+from actions.graduation import AskGradHousehold, DecideGraduation, ValidateGraduationForm
 from actions.needs import ValidateNeedsForm
 from assistant.casework import Casework
 from assistant.records import User, Village
@@ -108,9 +108,24 @@ def test_graduation_asks_the_umk_only_when_the_village_lacks_it():
     joko = Store(common.casework().store.path).list_beneficiaries(facilitator="628222")[0]
     asked = asyncio.run(validate.required_slots(
         [], CollectingDispatcher(),
-        tracker("628222", "1", "inform", {"grad_household": joko.id}, "grad_household",
+        tracker("admin", "1", "inform", {"grad_household": joko.id}, "grad_household",
                 "graduation_form"), DOMAIN))
     assert asked == ["grad_household", "grad_umk", "grad_income", "grad_mindset"]
+
+
+def test_a_facilitator_is_not_asked_for_a_umk_they_may_not_record():
+    """Hardening finding 4: a facilitator may not set the village's UMK, so the form
+    stops at the household and the decision step says who records the UMK."""
+    joko = Store(common.casework().store.path).list_beneficiaries(facilitator="628222")[0]
+    asked = asyncio.run(ValidateGraduationForm().required_slots(
+        [], CollectingDispatcher(),
+        tracker("628222", "1", "inform", {"grad_household": joko.id}, "grad_household",
+                "graduation_form"), DOMAIN))
+    assert asked == ["grad_household"]
+    messages, _ = run(DecideGraduation(), tracker(
+        "628222", "1", "inform", {"grad_household": joko.id}, None, "graduation_form"))
+    assert "koordinator" in messages[0] and "mekarsari" in messages[0]
+    assert Store(common.casework().store.path).get_village("mekarsari").umk is None
 
 
 def test_strangers_have_no_graduation_questions():
