@@ -7,12 +7,20 @@ Configuration comes from the environment (``WHATSAPP_*``, see ``ENVIRONMENT``); 
 ``assistant.channels.whatsapp.WhatsAppInput:`` entry of credentials.yml may give the
 non-secret values, and the environment wins. Without the secrets the server still starts
 and the webhook answers 503.
+
+A POST is answered at once: 413 over 1 MB (before the signature is computed), 401/403
+without a valid signature, 400 for a body that is not a JSON object of sane depth, 503
+while the server is stopping or when too many messages are in hand (WhatsApp delivers
+them again later), else 200. Each message is then taken in (see ``WhatsAppInput._accept``:
+one id once, per-sender rate limit and queue bound) and handled in the background, one at
+a time per sender; its id is marked done in the state file only once its answer was sent
+or its failure logged. At start, messages a stopped server left pending are handled again;
+at stop, the messages in hand are finished first (``WHATSAPP_DRAIN_SECONDS``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
@@ -27,17 +35,21 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.whatsapp_payloads import (
+    MAX_BODY_BYTES,
     SIGNATURE_HEADER,
     Inbound,
+    InvalidPayload,
     buttons_message,
     inbound_messages,
     is_opt_in,
     is_opt_out,
     list_message,
     outgoing,
+    parse_webhook,
     signature_valid,
     text_message,
     token_matches,
+    too_large,
 )
 from assistant.channels.whatsapp_state import ChannelState, RateLimiter
 
@@ -53,12 +65,14 @@ ENVIRONMENT = {
     "api_version": "WHATSAPP_API_VERSION",
     "state_db": "WHATSAPP_STATE_DB",
     "rate_per_minute": "WHATSAPP_RATE_PER_MINUTE",
+    "drain_seconds": "WHATSAPP_DRAIN_SECONDS",
 }
 DEFAULTS = {
     "api_base": "https://graph.facebook.com",
     "api_version": "v21.0",
     "state_db": "var/whatsapp.db",
     "rate_per_minute": "20",
+    "drain_seconds": "60",
 }
 REQUIRED = ("verify_token", "app_secret", "access_token", "phone_number_id")
 SECRETS = ("verify_token", "app_secret", "access_token")
@@ -72,6 +86,13 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ATTEMPTS, BACKOFF_SECONDS, MAX_RETRY_AFTER = 3, 0.5, 30.0
 REQUEST_TIMEOUT_SECONDS = 20.0
 MAX_CONCURRENT = 32  # messages handed to Rasa at the same time
+MAX_WAITING = 10  # messages of one sender in hand (being handled or waiting their turn)
+CONSENT_ROOM = 5  # STOP / MULAI may wait beyond a full queue by this many
+MAX_IN_HAND = 1000  # messages and notices of all senders in hand; beyond it POSTs get 503
+# A message a stopped server left pending is handled again at start when younger than
+# this; an older one is only logged (and marked done).
+RESUME_SECONDS = 3600.0
+CANCEL_WAIT_SECONDS = 5.0  # for cancelled work to stop after the drain timed out
 # aiohttp raises asyncio.TimeoutError, which is not the builtin TimeoutError on Python 3.10.
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError)
 
@@ -91,6 +112,7 @@ class Settings:
     api_version: str
     state_db: str
     rate_per_minute: int
+    drain_seconds: float
 
     @classmethod
     def from_sources(
@@ -109,7 +131,13 @@ class Settings:
             key: str(environ.get(variable) or credentials.get(key) or DEFAULTS.get(key, ""))
             for key, variable in ENVIRONMENT.items()
         }
-        return cls(**{**values, "rate_per_minute": _positive_int(values["rate_per_minute"])})
+        return cls(
+            **{
+                **values,
+                "rate_per_minute": int(_positive(values, "rate_per_minute")),
+                "drain_seconds": _positive(values, "drain_seconds"),
+            }
+        )
 
     def missing(self) -> list[str]:
         """The environment variables still to set before the channel can work."""
@@ -120,15 +148,18 @@ class Settings:
         return f"{self.api_base.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"
 
 
-def _positive_int(value: str) -> int:
+def _positive(values: Mapping[str, str], key: str) -> float:
+    """The setting as a positive number (a whole one for the rate), else its default."""
+    value = values[key]
     try:
-        number = int(value)
+        number = int(value) if key == "rate_per_minute" else float(value)
     except ValueError:
         number = 0
-    if number > 0:
+    if 0 < number < float("inf"):
         return number
-    logger.warning("WhatsApp: %s=%r is not a positive number; using 20", "rate_per_minute", value)
-    return 20
+    default = DEFAULTS[key]
+    logger.warning("WhatsApp: %s=%r is not a positive number; using %s", key, value, default)
+    return float(default)
 
 
 class GraphClient:
@@ -241,11 +272,13 @@ class WhatsAppOutput(OutputChannel):
 
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+Work = Callable[[], Awaitable[None]]
 
 
 class WhatsAppInput(InputChannel):
     """WhatsApp Business Cloud API: signed webhook, background handling, dedup of retries,
-    opt-out, per-sender rate limit. The Rasa sender id is the WhatsApp number."""
+    opt-out, per-sender rate limit and queue bound, drain at stop, resume at start. The
+    Rasa sender id is the WhatsApp number."""
 
     @classmethod
     def name(cls) -> str:
@@ -264,11 +297,13 @@ class WhatsAppInput(InputChannel):
                 ", ".join(self.missing),
             )
         self.limiter = RateLimiter(settings.rate_per_minute)
+        self.max_waiting, self.max_in_hand = MAX_WAITING, MAX_IN_HAND
         self._output: WhatsAppOutput | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: dict[str, asyncio.Lock] = {}
-        self._pending: dict[str, int] = {}
+        self._in_hand: dict[str, int] = {}  # sender -> messages and notices not finished
         self._busy: asyncio.Semaphore | None = None
+        self._stopping = False
 
     # --- wiring ---------------------------------------------------------------------
 
@@ -299,9 +334,22 @@ class WhatsAppInput(InputChannel):
                 request.args.get("hub.challenge"),
             )
 
-        @webhook.route("/webhook", methods=["POST"])
+        # Streamed, so that a body over the limit is never held in memory (Sanic reads and
+        # discards what the handler did not read).
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            return self.receive(request.body, request.headers.get(SIGNATURE_HEADER), on_new_message)
+            declared = request.headers.get("content-length")
+            body = b""
+            if not self.missing and not too_large(declared):
+                body = await _read_at_most(request, MAX_BODY_BYTES + 1)
+            return self.receive(
+                body, request.headers.get(SIGNATURE_HEADER), on_new_message, declared
+            )
+
+        @webhook.listener("after_server_start")
+        async def start(app: Any, loop: Any) -> None:
+            if not self.missing:
+                self.resume(on_new_message)
 
         @webhook.listener("before_server_stop")
         async def stop(app: Any, loop: Any) -> None:
@@ -311,11 +359,53 @@ class WhatsAppInput(InputChannel):
             self.output()  # open the state file at start, not on the first message
         return webhook
 
-    async def close(self) -> None:
+    def resume(self, on_new_message: OnNewMessage) -> int:
+        """Handle again the messages a stopped server left pending (younger than
+        ``RESUME_SECONDS``); older ones are logged and marked done. Returns how many were
+        queued."""
+        state, queued = self.output().state, 0
+        oldest = state.clock() - RESUME_SECONDS
+        for left in state.unfinished():
+            message = left.message
+            if left.at < oldest:
+                logger.warning(
+                    "WhatsApp: message %s from %s was left unanswered by a stopped server "
+                    "over %d minutes ago; not handled",
+                    message.id,
+                    mask(message.sender),
+                    RESUME_SECONDS // 60,
+                )
+                state.finish(message.id)
+                continue
+            self._enqueue(message.sender, message.id, self._dispatcher(message, on_new_message))
+            queued += 1
+        if queued:
+            logger.info("WhatsApp: %d message(s) left by a stopped server handled again", queued)
+        return queued
+
+    async def close(self, timeout: float | None = None) -> None:
+        """Refuse new messages (503: WhatsApp delivers them again later), finish the ones
+        in hand within ``timeout`` (default: the drain setting), then close the client and
+        the state. What did not finish stays pending for the next start."""
+        self._stopping = True
+        timeout = self.settings.drain_seconds if timeout is None else timeout
         if self._tasks:
-            _, pending = await asyncio.wait(set(self._tasks), timeout=10)
-            for task in pending:
-                task.cancel()
+            logger.info(
+                "WhatsApp: stopping; finishing %d message(s) in hand (at most %gs)",
+                len(self._tasks),
+                timeout,
+            )
+            _, late = await asyncio.wait(set(self._tasks), timeout=timeout)
+            if late:
+                for task in late:
+                    task.cancel()
+                await asyncio.wait(late, timeout=CANCEL_WAIT_SECONDS)
+                logger.warning(
+                    "WhatsApp: %d message(s) not finished within %gs; they stay pending and "
+                    "are handled at the next start",
+                    len(late),
+                    timeout,
+                )
         if self._output is not None:
             await self._output.client.close()
             self._output.state.close()
@@ -341,60 +431,121 @@ class WhatsAppInput(InputChannel):
         return response.text("forbidden", status=403)
 
     def receive(
-        self, body: bytes, signature: str | None, on_new_message: OnNewMessage
+        self,
+        body: bytes,
+        signature: str | None,
+        on_new_message: OnNewMessage,
+        content_length: str | None = None,
     ) -> HTTPResponse:
-        """Check the signature, remember the messages and answer at once; the bot works in
-        the background."""
+        """Check size and signature, take the messages in and answer at once; the bot
+        works in the background."""
         if self.missing:
             return self._not_configured()
+        if too_large(content_length, len(body)):
+            logger.warning(
+                "WhatsApp: POST over %d bytes refused (Content-Length %s)",
+                MAX_BODY_BYTES,
+                content_length,
+            )
+            return response.text("payload too large", status=413)
         if not signature:
             logger.warning("WhatsApp: POST without %s refused", SIGNATURE_HEADER)
             return response.text("missing signature", status=401)
         if not signature_valid(body, signature, self.settings.app_secret):
             logger.warning("WhatsApp: POST with a wrong signature refused")
             return response.text("invalid signature", status=403)
+        if self._stopping:
+            logger.info("WhatsApp: POST while stopping; 503 (WhatsApp delivers it again)")
+            return response.text("stopping, try again later", status=503)
         try:
-            payload = json.loads(body)
-        except ValueError:
-            logger.warning("WhatsApp: signed POST with a body that is not JSON ignored")
-            return response.text("invalid JSON", status=400)
-        for message in inbound_messages(payload):
-            self._accept(message, on_new_message)
+            payload = parse_webhook(body)
+        except InvalidPayload as error:
+            logger.warning("WhatsApp: signed POST ignored: its body is %s", error)
+            return response.text("invalid payload", status=400)
+        refused = [m.id for m in inbound_messages(payload) if not self._accept(m, on_new_message)]
+        if refused:
+            logger.warning(
+                "WhatsApp: %d message(s) in hand; %d refused with 503 (WhatsApp delivers "
+                "them again later)",
+                len(self._tasks),
+                len(refused),
+            )
+            return response.text("busy, try again later", status=503)
         return response.text("EVENT_RECEIVED")
 
-    def _accept(self, message: Inbound, on_new_message: OnNewMessage) -> None:
-        ours = self.settings.phone_number_id
+    def _accept(self, message: Inbound, on_new_message: OnNewMessage) -> bool:
+        """Take one message in, on arrival: ignore another number's and a retry of an id
+        taken in before; drop (marked done, one notice a minute) what is over the sender's
+        rate limit or beyond their queue; queue the rest. False when no more work fits in
+        memory: the message was not taken in and the POST must be refused."""
+        ours, sender = self.settings.phone_number_id, message.sender
         if message.phone_number_id not in (None, ours):
             logger.warning("WhatsApp: message %s is for another phone number id", message.id)
-            return
-        if not self.output().state.claim(message.id):
-            logger.info("WhatsApp: message %s already handled (retry ignored)", message.id)
-            return
+            return True
+        state = self.output().state
+        if state.seen(message.id):
+            logger.info("WhatsApp: message %s already taken in (retry ignored)", message.id)
+            return True
+        if len(self._tasks) >= self.max_in_hand:
+            return False
+        # STOP, and MULAI from a number that opted out, skip the rate limit and get a
+        # little more room in the queue: consent is never dropped.
+        consent = is_opt_out(message.text) or (is_opt_in(message.text) and state.opted_out(sender))
+        if not consent and not self.limiter.allow(sender):
+            self._drop(message, "is over the rate limit")
+            return True
+        if self._in_hand.get(sender, 0) >= self.max_waiting + (CONSENT_ROOM if consent else 0):
+            self._drop(message, f"has {self._in_hand[sender]} messages in hand")
+            return True
+        if not state.claim(message):
+            return True
         logger.info(
             "WhatsApp: message %s (%s) from %s", message.id, message.kind, mask(message.sender)
         )
-        self._pending[message.sender] = self._pending.get(message.sender, 0) + 1
-        task = asyncio.create_task(self._handle(message, on_new_message))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._enqueue(sender, message.id, self._dispatcher(message, on_new_message))
+        return True
+
+    def _drop(self, message: Inbound, reason: str) -> None:
+        sender = message.sender
+        self.output().state.claim(message, done=True)
+        logger.warning("WhatsApp: %s %s; message %s dropped", mask(sender), reason, message.id)
+        if len(self._tasks) < self.max_in_hand and self.limiter.should_notice(sender):
+            self._enqueue(sender, None, lambda: self._notify(sender, TOO_MANY))
 
     # --- handling (background) ------------------------------------------------------
 
-    async def _handle(self, message: Inbound, on_new_message: OnNewMessage) -> None:
-        """One message at a time per sender, in the order they arrived."""
-        lock = self._locks.setdefault(message.sender, asyncio.Lock())
+    def _dispatcher(self, message: Inbound, on_new_message: OnNewMessage) -> Work:
+        return lambda: self._dispatch(message, on_new_message)
+
+    def _enqueue(self, sender: str, message_id: str | None, work: Work) -> None:
+        """Run ``work`` in the background after the sender's earlier work."""
+        self._in_hand[sender] = self._in_hand.get(sender, 0) + 1
+        task = asyncio.create_task(self._run(sender, message_id, work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, sender: str, message_id: str | None, work: Work) -> None:
+        """One piece of work at a time per sender, in the order they arrived. The message
+        is marked done when its work ended, failed or not; not when it was cancelled (the
+        server stopped), so that the next start handles it."""
+        lock = self._locks.setdefault(sender, asyncio.Lock())
         if self._busy is None:
             self._busy = asyncio.Semaphore(MAX_CONCURRENT)
+        ended = False
         try:
             async with lock, self._busy:
-                await self._dispatch(message, on_new_message)
+                await work()
+            ended = True
         except Exception:
-            logger.exception("WhatsApp: handling message %s failed", message.id)
+            logger.exception("WhatsApp: handling message %s failed", message_id or "(notice)")
+            ended = True
         finally:
-            self._pending[message.sender] -= 1
-            if self._pending[message.sender] == 0:
-                del self._pending[message.sender]
-                self._locks.pop(message.sender, None)
+            if ended and message_id is not None and self._output is not None:
+                self._output.state.finish(message_id)
+            self._in_hand[sender] -= 1
+            if self._in_hand[sender] == 0:
+                del self._in_hand[sender]
+                self._locks.pop(sender, None)
 
     async def _dispatch(self, message: Inbound, on_new_message: OnNewMessage) -> None:
         output, sender = self.output(), message.sender
@@ -404,12 +555,12 @@ class WhatsAppInput(InputChannel):
             output.state.set_opted_out(sender, False)
             logger.info("WhatsApp: %s opted in again", mask(sender))
             await output.deliver(sender, [text_message(sender, OPTED_IN)])
-        elif not self.limiter.allow(sender):
-            logger.warning(
-                "WhatsApp: %s is over the rate limit; message %s dropped", mask(sender), message.id
+        elif output.state.opted_out(sender):
+            logger.info(
+                "WhatsApp: %s opted out; message %s dropped before the assistant",
+                mask(sender),
+                message.id,
             )
-            if self.limiter.should_notice(sender):
-                await output.deliver(sender, [text_message(sender, TOO_MANY)])
         elif message.text is None:
             logger.info(
                 "WhatsApp: %s message %s not readable; asked to type", message.kind, message.id
@@ -417,6 +568,9 @@ class WhatsAppInput(InputChannel):
             await output.deliver(sender, [text_message(sender, PLEASE_TYPE)])
         else:
             await on_new_message(self._user_message(message, output))
+
+    async def _notify(self, sender: str, text: str) -> None:
+        await self.output().deliver(sender, [text_message(sender, text)])
 
     async def _opt_out(self, sender: str) -> None:
         output = self.output()
@@ -436,3 +590,16 @@ class WhatsAppInput(InputChannel):
             message_id=message.id,
             metadata={"whatsapp": {"message_id": message.id, "type": message.kind}},
         )
+
+
+async def _read_at_most(request: Request, limit: int) -> bytes:
+    """The streamed body, or its first ``limit`` bytes or a little more when it is longer."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = await request.stream.read()
+        if chunk is None:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

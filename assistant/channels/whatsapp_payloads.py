@@ -1,4 +1,5 @@
-"""WhatsApp Cloud API payloads: the webhook signature, inbound messages, outgoing bodies.
+"""WhatsApp Cloud API payloads: the webhook signature, reading a webhook body (size,
+JSON, nesting), inbound messages, outgoing bodies.
 
 Pure functions on the standard library only, so that the Rasa server (Python 3.10) and the
 core tests (Python 3.11) can both import this module.
@@ -8,12 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 SIGNATURE_PREFIX = "sha256="
+
+MAX_BODY_BYTES = 1_000_000  # a webhook body; Meta's are a few kilobytes
+MAX_DEPTH = 32  # nesting of JSON objects and arrays; Meta's payloads use about 12
 
 TEXT_LIMIT = 4096  # characters in one text message
 BODY_LIMIT = 1024  # characters in the body of an interactive message
@@ -54,7 +59,62 @@ def token_matches(given: str | None, expected: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode("utf-8"), expected.encode())
 
 
+# --- the webhook body -------------------------------------------------------------------
+
+
+class InvalidPayload(ValueError):
+    """A webhook body that is not a JSON object we are willing to read."""
+
+
+def too_large(content_length: str | None, body_length: int = 0) -> bool:
+    """More than ``MAX_BODY_BYTES``, by the Content-Length header (when it is a number) or
+    by the bytes received."""
+    declared = (content_length or "").strip()
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return True
+    return body_length > MAX_BODY_BYTES
+
+
+def parse_webhook(body: bytes) -> dict[str, Any]:
+    """The JSON object of a webhook body. Raises InvalidPayload when the body is not UTF-8,
+    not JSON, nested deeper than ``MAX_DEPTH``, holds a number too long to convert, or is
+    not an object at the top."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise InvalidPayload("not UTF-8") from error
+    except RecursionError as error:  # nesting deeper than the interpreter allows
+        raise InvalidPayload(f"nested deeper than {MAX_DEPTH}") from error
+    except ValueError as error:  # bad JSON, or an integer over Python's digit limit
+        raise InvalidPayload(f"not JSON ({type(error).__name__})") from error
+    if not isinstance(payload, dict):
+        raise InvalidPayload(f"a JSON {type(payload).__name__}, not an object")
+    if not nested_at_most(payload, MAX_DEPTH):
+        raise InvalidPayload(f"nested deeper than {MAX_DEPTH}")
+    return payload
+
+
+def nested_at_most(value: Any, limit: int) -> bool:
+    """True when objects and arrays are nested at most ``limit`` deep (the top one is 1).
+    Iterative, so any depth is safe to check."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
 # --- inbound ----------------------------------------------------------------------------
+
+# Message types that are not something to answer: a reaction, a system notice (a changed
+# number), a message WhatsApp could not deliver to us or one that disappears, the "user
+# opened the chat" event, and a person editing or deleting an earlier message.
+IGNORED_KINDS = frozenset(
+    {"reaction", "system", "unsupported", "ephemeral", "request_welcome", "edit", "revoke"}
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +130,9 @@ class Inbound:
 
 
 def inbound_messages(payload: Any) -> list[Inbound]:
-    """Every message in a webhook payload (statuses and malformed entries are skipped)."""
+    """Every message in a webhook payload that calls for an answer. Skipped: statuses
+    (sent, delivered, read), changes of other webhook fields, the ``IGNORED_KINDS`` and
+    malformed entries."""
     found: list[Inbound] = []
     for value in _change_values(payload):
         metadata = value.get("metadata")
@@ -92,17 +154,34 @@ def _change_values(payload: Any) -> list[dict[str, Any]]:
     values = []
     for entry in _dicts(payload.get("entry")):
         for change in _dicts(entry.get("changes")):
+            if change.get("field", "messages") != "messages":
+                continue  # e.g. message_echoes, template status updates
             if isinstance(change.get("value"), dict):
                 values.append(change["value"])
     return values
 
 
-def _inbound(message: dict[str, Any], phone_number_id: str | None) -> Inbound | None:
+def _inbound(message: dict[str, Any], phone_number_id: Any) -> Inbound | None:
     message_id, sender, kind = message.get("id"), message.get("from"), message.get("type")
     if not (isinstance(message_id, str) and isinstance(sender, str) and message_id and sender):
         return None
     kind = kind if isinstance(kind, str) else "unknown"
-    return Inbound(message_id, sender, kind, _typed_text(message, kind), phone_number_id)
+    if kind in IGNORED_KINDS:
+        return None
+    text = _typed_text(message, kind)
+    return Inbound(
+        _clean(message_id),
+        _clean(sender),
+        _clean(kind),
+        None if text is None else _clean(text),
+        None if phone_number_id is None else _clean(str(phone_number_id)),
+    )
+
+
+def _clean(text: str) -> str:
+    """Without lone surrogates ("\\ud800" is valid JSON but not UTF-8), which SQLite and
+    the tracker store cannot write."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _typed_text(message: dict[str, Any], kind: str) -> str | None:

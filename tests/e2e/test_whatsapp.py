@@ -1,9 +1,12 @@
 """The WhatsApp channel through the real Rasa and action servers, with a fake Graph API:
-a real HTTP server in a thread that records what the bot sends and can fail on request."""
+a real HTTP server in a thread that records what the bot sends and can fail or be slow on
+request. The channel's logic is tested in tests/unit/test_whatsapp_channel.py; here what
+needs the real server: Sanic's streaming of the body, the start and stop listeners."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -18,7 +21,8 @@ from typing import Any
 import pytest
 import requests
 
-from assistant.channels.whatsapp_payloads import signature_for
+from assistant.channels.whatsapp_payloads import Inbound, signature_for
+from assistant.channels.whatsapp_state import ChannelState
 from tests.e2e import servers as real
 from tests.e2e.conftest import RINA, seed
 
@@ -29,6 +33,7 @@ PHONE_NUMBER_ID = "109876543210"
 OPTED_OUT = "Anda tidak akan menerima pesan lagi. Ketik MULAI untuk kembali."
 PLEASE_TYPE = "Maaf, saya hanya bisa membaca pesan teks. Silakan ketik pertanyaan Anda."
 WAIT = 60.0  # seconds to wait for the bot on a slow machine
+QUEUE = 10  # messages of one sender in hand at most (assistant.channels.whatsapp.MAX_WAITING)
 
 
 # --- fake Graph API ---------------------------------------------------------------------
@@ -45,12 +50,14 @@ class Post:
 
 @dataclass
 class FakeGraph:
-    """Records every POST; ``fail_next`` makes the next requests answer an error."""
+    """Records every POST; ``fail_next`` makes the next requests answer an error; ``delay``
+    makes every answer wait that many seconds (after the POST was recorded)."""
 
     posts: list[Post] = field(default_factory=list)
     failures: list[tuple[int, str | None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    delay: float = 0.0
 
     def start(self) -> str:
         graph = self
@@ -59,6 +66,7 @@ class FakeGraph:
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, retry_after = graph.answer(self.path, dict(self.headers), raw)
+                time.sleep(graph.delay)
                 body = (
                     {"messaging_product": "whatsapp", "messages": [{"id": "wamid.fake"}]}
                     if status == 200
@@ -202,9 +210,7 @@ class WhatsApp:
         assert answer.status_code == 200, answer.text
 
     def user_events(self, sender: str) -> list[dict]:
-        tracker = requests.get(
-            f"{self.servers.rasa_url}/conversations/{sender}/tracker", timeout=30
-        ).json()
+        tracker = self.servers.tracker(sender)
         return [event for event in tracker["events"] if event["event"] == "user"]
 
     def wait_handled(self, sender: str, message_id: str) -> None:
@@ -226,20 +232,24 @@ class WhatsApp:
         return (self.workdir / "rasa.log").read_text(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def wa(tmp_path_factory) -> Iterator[WhatsApp]:
-    graph = FakeGraph()
-    api_base = graph.start()
-    workdir = tmp_path_factory.mktemp("whatsapp")
-    env = {
+def channel_env(api_base: str, workdir: Path) -> dict[str, str]:
+    return {
         "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
         "WHATSAPP_APP_SECRET": APP_SECRET,
         "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
         "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
         "WHATSAPP_API_BASE": api_base,
         "WHATSAPP_STATE_DB": str(workdir / "whatsapp.db"),
+        "WHATSAPP_DRAIN_SECONDS": "15",  # within the 20 s the test servers get to stop
     }
-    running = real.start(workdir, seed=seed, extra_env=env)
+
+
+@pytest.fixture(scope="module")
+def wa(tmp_path_factory) -> Iterator[WhatsApp]:
+    graph = FakeGraph()
+    api_base = graph.start()
+    workdir = tmp_path_factory.mktemp("whatsapp")
+    running = real.start(workdir, seed=seed, extra_env=channel_env(api_base, workdir))
     try:
         yield WhatsApp(running, graph, workdir)
     finally:
@@ -248,7 +258,11 @@ def wa(tmp_path_factory) -> Iterator[WhatsApp]:
 
 
 def state_rows(wa: WhatsApp, sql: str, *args: Any) -> list[tuple]:
-    connection = sqlite3.connect(wa.workdir / "whatsapp.db")
+    return rows_of(wa.workdir / "whatsapp.db", sql, *args)
+
+
+def rows_of(state_db: Path, sql: str, *args: Any) -> list[tuple]:
+    connection = sqlite3.connect(state_db)
     try:
         return connection.execute(sql, args).fetchall()
     finally:
@@ -387,14 +401,20 @@ def test_an_image_is_answered_without_reaching_rasa(wa):
 
 def test_a_flood_from_one_number_is_cut_with_one_notice(wa):
     sender = new_number()
-    wa.send(*[image(sender) for _ in range(25)])  # 20 per minute are allowed
-    wa.graph.wait_for(sender, 21)
+    wa.send(*[image(sender) for _ in range(25)])  # 10 fit in the queue, 20 in the minute
+    wa.graph.wait_for(sender, QUEUE + 1)
     time.sleep(3.5)  # the bucket refills one message every 3 seconds
     wa.send(image(sender))
-    sent = [shown(m) for m in wa.graph.wait_for(sender, 22)]
-    assert sent[:20] == [PLEASE_TYPE] * 20
-    assert "terlalu banyak pesan" in sent[20].lower() and "tunggu" in sent[20].lower()
-    assert sent[21:] == [PLEASE_TYPE]
+    sent = [shown(m) for m in wa.graph.wait_for(sender, QUEUE + 2)]
+    assert sent[:QUEUE] == [PLEASE_TYPE] * QUEUE
+    assert "terlalu banyak pesan" in sent[QUEUE].lower() and "tunggu" in sent[QUEUE].lower()
+    assert sent[QUEUE + 1 :] == [PLEASE_TYPE]
+
+
+def wait_done(wa: WhatsApp, message_id: str) -> None:
+    """Until the channel marked this message handled."""
+    sql = "select status from handled where id = ?"
+    until(lambda: state_rows(wa, sql, message_id) == [("done",)], WAIT, f"{message_id} done")
 
 
 def test_stop_opts_out_and_mulai_opts_back_in(wa):
@@ -403,7 +423,10 @@ def test_stop_opts_out_and_mulai_opts_back_in(wa):
     assert [shown(m) for m in wa.graph.wait_for(sender, 1)] == [OPTED_OUT]
     assert wa.user_events(sender) == []
     assert state_rows(wa, "select opted_out from consent where number = ?", sender) == [(1,)]
-    assert wa.say(sender, text(sender, "halo")) == []  # Rasa answered; nothing was sent
+    ignored = text(sender, "cek graduasi siti aminah")
+    wa.send(ignored)
+    wait_done(wa, ignored["id"])
+    assert wa.user_events(sender) == []  # it never reached the assistant
     wa.send(text(sender, "BERHENTI"), image(sender), text(sender, "Mulai"))
     sent = [shown(m) for m in wa.graph.wait_for(sender, 2)]
     assert sent[0] == OPTED_OUT and "menerima pesan lagi" in sent[1] and len(sent) == 2
@@ -412,7 +435,7 @@ def test_stop_opts_out_and_mulai_opts_back_in(wa):
     )
     assert opted_out == 0 and changed_at > time.time() - 600
     assert len(wa.say(sender, text(sender, "halo"))) == 1
-    assert "opted out; dropped" in wa.log()
+    assert ignored["id"] not in [event.get("message_id") for event in wa.user_events(sender)]
 
 
 # --- the Graph API failing --------------------------------------------------------------
@@ -461,3 +484,96 @@ def test_the_log_holds_neither_bodies_nor_the_access_token(wa):
     wa.say(sender, text(sender, "halo kak zebra-ungu-7"))
     log = wa.log()
     assert "zebra-ungu-7" not in log and ACCESS_TOKEN not in log and APP_SECRET not in log
+
+
+# --- hardening (security review) --------------------------------------------------------
+
+
+def test_a_body_over_1_mb_gets_413_streamed_or_not(wa):
+    big = webhook(text(new_number(), "halo " + "x" * 1_100_000))
+    assert wa.post(big).status_code == 413  # refused by its Content-Length
+    chunks = (big[at : at + 65536] for at in range(0, len(big), 65536))
+    headers = {"X-Hub-Signature-256": signature_for(big, APP_SECRET)}
+    chunked = requests.post(wa.url, data=chunks, headers=headers, timeout=30)
+    assert chunked.status_code == 413  # no Content-Length: refused once 1 MB was read
+    sender = new_number()
+    assert len(wa.say(sender, text(sender, "halo"))) == 1  # and the server carries on
+
+
+def test_pathological_json_in_a_signed_body_gets_400(wa):
+    for body in (
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"entry": ' + b"[" * 40 + b"]" * 40 + b"}",
+        b'{"entry": ' + b"9" * 5000 + b"}",
+        b"[]",
+        b'{"entry": "\xff"}',
+    ):
+        assert wa.post(body).status_code == 400, body[:20]
+
+
+def test_reactions_and_statuses_get_no_answer(wa):
+    sender = new_number()
+    reaction = message(sender, "reaction", {"message_id": "wamid.x", "emoji": "\U0001f44d"})
+    body = json.loads(webhook(reaction, image(sender)))
+    value = body["entry"][0]["changes"][0]["value"]
+    value["statuses"] = [{"id": "wamid.out", "status": "read", "recipient_id": sender}]
+    assert wa.post(json.dumps(body).encode()).status_code == 200
+    # one answer (to the image, handled after the reaction), nothing for the rest
+    assert [shown(m) for m in wa.graph.wait_for(sender, 1)] == [PLEASE_TYPE]
+    wa.say(sender, text(sender, "halo"))
+    assert len(wa.graph.sent(sender)) == 2 and len(wa.user_events(sender)) == 1
+
+
+def test_the_state_file_is_readable_by_its_owner_only(wa):
+    state_db = wa.workdir / "whatsapp.db"
+    files = [state_db] + [Path(f"{state_db}{end}") for end in ("-wal", "-shm")]
+    assert all(file.exists() for file in files)
+    assert [os.stat(file).st_mode & 0o777 for file in files] == [0o600] * 3
+
+
+def test_a_start_handles_what_was_left_and_a_stop_finishes_what_is_in_hand(tmp_path):
+    """Real start and stop listeners: pending messages of a killed server are handled at
+    start (the recent one) or only logged (the stale one); at stop the messages in hand
+    are finished while new POSTs get 503."""
+    graph = FakeGraph()
+    api_base = graph.start()
+    state_db, left, stale = tmp_path / "whatsapp.db", new_number(), new_number()
+    for sender, age in ((left, 60), (stale, 7200)):
+        state = ChannelState(state_db, clock=lambda age=age: time.time() - age)
+        state.claim(Inbound(f"wamid.{sender}", sender, "text", "halo"))
+        state.close()
+    running = real.start(tmp_path, seed=seed, extra_env=channel_env(api_base, tmp_path))
+    stopper: threading.Thread | None = None
+    try:
+        wa = WhatsApp(running, graph, tmp_path)
+        wa.wait_handled(left, f"wamid.{left}")
+        assert wa.user_events(stale) == [] and graph.sent(stale) == []
+        sql = "select status from handled where id in (?, ?)"
+        until(
+            lambda: rows_of(state_db, sql, f"wamid.{left}", f"wamid.{stale}") == [("done",)] * 2,
+            WAIT,
+            "both left messages done",
+        )
+
+        sender = new_number()
+        graph.delay = 1.5  # each answer takes a while: three are in hand at the stop
+        photos = [image(sender) for _ in range(3)]
+        wa.send(*photos)
+        graph.wait_for(sender, 1)
+        stopper = threading.Thread(target=running.stop)
+        stopper.start()
+        time.sleep(1.0)
+        late = text(new_number(), "halo")
+        assert wa.post(webhook(late)).status_code == 503  # WhatsApp delivers it again later
+        stopper.join(60)
+        assert [shown(m) for m in graph.sent(sender)] == [PLEASE_TYPE] * 3
+        ids = [photo["id"] for photo in photos]
+        statuses = rows_of(state_db, "select status from handled where id in (?, ?, ?)", *ids)
+        assert statuses == [("done",)] * 3
+        assert rows_of(state_db, "select count(*) from handled where id = ?", late["id"]) == [(0,)]
+    finally:
+        if stopper is None:
+            running.stop()
+        else:
+            stopper.join(60)
+        graph.stop()

@@ -4,17 +4,28 @@ signature, reading inbound messages, shaping outgoing ones, and the channel's st
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+
+import pytest
 
 from assistant.channels.whatsapp_payloads import (
+    MAX_BODY_BYTES,
+    MAX_DEPTH,
+    Inbound,
+    InvalidPayload,
     inbound_messages,
     is_opt_in,
     is_opt_out,
+    nested_at_most,
     numbered_options,
     outgoing,
+    parse_webhook,
     signature_for,
     signature_valid,
     split_text,
     token_matches,
+    too_large,
 )
 from assistant.channels.whatsapp_state import ChannelState, RateLimiter
 
@@ -45,6 +56,47 @@ def test_a_wrong_secret_or_a_changed_body_fails():
 def test_the_verify_token_must_match_exactly():
     assert token_matches("abc", "abc")
     assert not token_matches("abd", "abc") and not token_matches(None, "abc")
+
+
+# --- the webhook body -------------------------------------------------------------------
+
+
+def test_body_size_over_1_mb_is_too_large_by_header_or_by_length():
+    assert MAX_BODY_BYTES == 1_000_000
+    assert too_large("1000001") and too_large(None, 1_000_001) and too_large(" 5000000 ", 10)
+    assert not too_large("1000000", 1_000_000) and not too_large(None, 0)
+    assert not too_large("not a number", 10) and too_large("junk", 1_000_001)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the interpreter's recursion limit
+        b'{"a": ' + b"[" * 500 + b"]" * 500 + b"}",  # parses, but deeper than MAX_DEPTH
+        b'{"n": ' + b"9" * 5000 + b"}",  # ValueError: Exceeds the limit (4300 digits)
+        b'[{"entry": []}]',
+        b'"entry"',
+        b"12",
+        b"null",
+        b'{"entry": "\xff\xfe"}',  # not UTF-8
+        b'{"text": "caf\xe9"}',  # latin-1, not UTF-8
+        b"\xef\xbb\xbf{}",  # a byte order mark
+        b"",
+        b"{",
+    ],
+)
+def test_pathological_json_is_an_invalid_payload(body):
+    with pytest.raises(InvalidPayload):
+        parse_webhook(body)
+
+
+def test_nesting_up_to_max_depth_is_read():
+    deep = {"entry": []}
+    for _ in range(MAX_DEPTH - 2):
+        deep = {"x": deep}
+    assert nested_at_most(deep, MAX_DEPTH) and not nested_at_most({"x": deep}, MAX_DEPTH)
+    assert parse_webhook(json.dumps(deep).encode()) == deep
+    assert nested_at_most(1, 1) and nested_at_most([], 1) and not nested_at_most([[]], 1)
 
 
 # --- inbound ----------------------------------------------------------------------------
@@ -90,6 +142,56 @@ def test_media_has_no_text_and_statuses_or_junk_are_skipped():
     assert inbound_messages(statuses) == []
     assert inbound_messages({"entry": "x"}) == [] and inbound_messages([]) == []
     assert inbound_messages(payload({"id": "no-sender", "type": "text"})) == []
+
+
+def test_reactions_and_system_messages_are_ignored_silently():
+    """Nothing to answer: not returned at all, unlike media (answered "please type")."""
+    ignored = [
+        {"type": "reaction", "reaction": {"message_id": "wamid.x", "emoji": "\U0001f44d"}},
+        {"type": "system", "system": {"body": "nomor berubah", "type": "user_changed_number"}},
+        {"type": "unsupported", "errors": [{"code": 131051, "title": "Message type unknown"}]},
+        {"type": "ephemeral"},
+        {"type": "request_welcome"},
+        {"type": "edit", "edit": {"original_message_id": "wamid.x", "message": {}}},
+        {"type": "revoke", "revoke": {"original_message_id": "wamid.x"}},
+    ]
+    messages = [{"from": "628", "id": f"w{n}", **part} for n, part in enumerate(ignored)]
+    assert inbound_messages(payload(*messages)) == []
+    statuses = {"statuses": [{"id": "wamid.s", "status": "read", "recipient_id": "628"}]}
+    assert (
+        inbound_messages({"entry": [{"changes": [{"field": "messages", "value": statuses}]}]}) == []
+    )
+    echo = {"message_echoes": [{"from": "123", "to": "628", "id": "e", "type": "text"}]}
+    text = {"from": "628", "id": "t", "type": "text", "text": {"body": "halo"}}
+    other_field = {"field": "smb_message_echoes", "value": {**echo, "messages": [text]}}
+    assert inbound_messages({"entry": [{"changes": [other_field]}]}) == []
+    media = [
+        {"type": "image", "image": {"id": "m"}},
+        {"type": "audio", "audio": {"id": "m", "voice": True}},
+        {"type": "location", "location": {"latitude": -6.2, "longitude": 106.8}},
+        {"type": "sticker", "sticker": {"id": "m"}},
+        {"type": "document", "document": {"id": "m"}},
+    ]
+    found = inbound_messages(
+        payload(*[{"from": "628", "id": f"m{n}", **m} for n, m in enumerate(media)])
+    )
+    assert [(m.kind, m.text) for m in found] == [
+        ("image", None),
+        ("audio", None),
+        ("location", None),
+        ("sticker", None),
+        ("document", None),
+    ]
+
+
+def test_lone_surrogates_are_replaced_so_the_text_can_be_stored(tmp_path):
+    body = b'{"entry": [{"changes": [{"value": {"messages": [{"from": "628", "id": "w1",'
+    body += b' "type": "text", "text": {"body": "halo \\ud800"}}]}}]}]}'
+    [message] = inbound_messages(parse_webhook(body))
+    message.text.encode("utf-8")
+    state = ChannelState(tmp_path / "wa.db")
+    assert state.claim(message) and state.unfinished()[0].message.text == message.text
+    state.close()
 
 
 def test_opt_out_and_opt_in_words():
@@ -185,26 +287,120 @@ def test_plain_text_and_long_text_is_split():
 # --- state ------------------------------------------------------------------------------
 
 
+def inbound(message_id: str, text: str | None = "halo", sender: str = "628") -> Inbound:
+    return Inbound(message_id, sender, "text" if text is not None else "image", text)
+
+
 def test_a_message_id_is_claimed_once_also_after_a_restart(tmp_path):
     state = ChannelState(tmp_path / "wa.db")
-    assert state.claim("wamid.1") and not state.claim("wamid.1")
+    assert state.claim(inbound("wamid.1")) and not state.claim(inbound("wamid.1"))
+    state.finish("wamid.1")
     state.close()
     again = ChannelState(tmp_path / "wa.db")
-    assert not again.claim("wamid.1") and again.claim("wamid.2")
+    assert not again.claim(inbound("wamid.1")) and again.claim(inbound("wamid.2"))
     again.close()
 
 
-def test_old_and_surplus_ids_are_forgotten(tmp_path):
+def test_old_and_surplus_ids_are_forgotten_but_pending_ones_are_kept(tmp_path):
     now = [1000.0]
     state = ChannelState(tmp_path / "wa.db", keep_seconds=100, max_ids=3, clock=lambda: now[0])
     for n in range(5):
-        state.claim(f"id{n}")
+        state.claim(inbound(f"id{n}"), done=True)
         now[0] += 1
     state.prune()
-    assert state.handled_count() == 3 and state.claim("id0")  # the oldest were dropped
+    assert state.handled_count() == 3 and state.claim(inbound("id0"))  # the oldest were dropped
+    now[0] += 500
+    state.prune()
+    assert state.handled_count() == 1 and state.status("id0") == "pending"
+    state.finish("id0")
     now[0] += 500
     state.prune()
     assert state.handled_count() == 0
+    state.close()
+
+
+def test_handled_only_when_finished_and_pending_ones_keep_their_message(tmp_path):
+    """Finding 6: pending (with what is needed to handle it again) until finish, then done
+    (and the text is erased)."""
+    state = ChannelState(tmp_path / "wa.db", clock=lambda: 50.0)
+    assert state.claim(inbound("w1", "isi form")) and state.claim(inbound("w2", None))
+    state.claim(inbound("w3"), done=True)
+    assert [state.status(i) for i in ("w1", "w2", "w3", "w4")] == [
+        "pending",
+        "pending",
+        "done",
+        None,
+    ]
+    assert state.seen("w1") and state.seen("w3") and not state.seen("w4")
+    state.close()
+    again = ChannelState(tmp_path / "wa.db", clock=lambda: 60.0)
+    left = again.unfinished()
+    assert [(u.message, u.at) for u in left] == [
+        (Inbound("w1", "628", "text", "isi form"), 50.0),
+        (Inbound("w2", "628", "image", None), 50.0),
+    ]
+    again.finish("w1")
+    assert again.status("w1") == "done" and [u.message.id for u in again.unfinished()] == ["w2"]
+    row = again._db.execute("select sender, kind, body from handled where id = 'w1'").fetchone()
+    assert row == (None, None, None)
+    again.close()
+
+
+def test_a_state_file_of_the_old_layout_keeps_its_ids(tmp_path):
+    """Finding 6: the ``handled`` table of an existing file gets the new columns; its ids
+    stay handled."""
+    path = tmp_path / "wa.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "create table handled (id text primary key, at real not null);"
+        "create index handled_at on handled (at);"
+        "create table consent (number text primary key, opted_out integer not null,"
+        " changed_at real not null);"
+        "insert into handled values ('wamid.old', 1000.0);"
+        "insert into consent values ('628', 1, 900.0);"
+    )
+    old.commit()
+    old.close()
+    state = ChannelState(path, clock=lambda: 2000.0)
+    assert state.seen("wamid.old") and state.status("wamid.old") == "done"
+    assert not state.claim(inbound("wamid.old")) and state.unfinished() == []
+    assert state.opted_out("628") and state.claim(inbound("wamid.new"))
+    state.close()
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode(path) -> int:
+    return os.stat(path).st_mode & 0o777
+
+
+def test_the_state_file_is_readable_by_its_owner_only(tmp_path, umask_022):
+    """Finding 8: the database and its -wal and -shm files are 0600."""
+    path = tmp_path / "var" / "whatsapp.db"
+    state = ChannelState(path)
+    state.claim(inbound("w1"))
+    state.set_opted_out("628", True)
+    files = [path, tmp_path / "var" / "whatsapp.db-wal", tmp_path / "var" / "whatsapp.db-shm"]
+    assert all(file.exists() for file in files)
+    assert [mode(file) for file in files] == [0o600] * 3
+    state.close()
+
+
+def test_an_existing_state_file_is_made_private(tmp_path, umask_022):
+    path = tmp_path / "whatsapp.db"
+    sqlite3.connect(path).close()
+    for file in (path, tmp_path / "whatsapp.db-wal"):
+        file.touch()
+        os.chmod(file, 0o644)
+    state = ChannelState(path)
+    assert mode(path) == 0o600 and mode(tmp_path / "whatsapp.db-wal") == 0o600
+    state.claim(inbound("w1"))
+    assert mode(tmp_path / "whatsapp.db-shm") == 0o600
     state.close()
 
 
