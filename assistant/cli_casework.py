@@ -19,6 +19,9 @@ from assistant.records import ROLES, User, Village
 from assistant.texts import text
 
 EXIT_INVALID = 2
+# ``cases register --nik`` without a value: ask for the NIK (a NIK written after --nik is
+# refused, so that it never sits in the shell history or the process list)
+ASK_NIK = "-"
 
 
 def fail(error: InputError) -> NoReturn:
@@ -200,7 +203,15 @@ def cases() -> None:
 @click.option("--nama", required=True)
 @click.option("--desa", required=True)
 @click.option("--jk", type=click.Choice(["L", "P"]), required=True, help="Jenis kelamin.")
-@click.option("--nik", default=None, help="Disimpan hanya sebagai hash bergaram.")
+@click.option(
+    "--nik",
+    is_flag=False,
+    flag_value=ASK_NIK,
+    default=None,
+    metavar="",
+    help="Tanyakan NIK (diketik tanpa ditampilkan, atau baris pertama stdin); "
+    "disimpan hanya sebagai hash bergaram. Jangan tulis NIK-nya di baris perintah.",
+)
 @click.option("--disabilitas", is_flag=True)
 @click.option("--bukan-kepala", is_flag=True, help="Bukan kepala rumah tangga.")
 @click.option("--program", default=None)
@@ -219,9 +230,13 @@ def cases_register(
     pendamping: str | None,
     tanggal: str | None,
 ) -> None:
+    if nik is not None and nik != ASK_NIK:
+        fail(InputError(text("cli.nik_as_value"), "nik"))  # never echo what was given
     casework, actor = session(ctx).actor()
     from assistant.importer import parse_date
 
+    if nik is not None:
+        nik = read_nik()
     household = guarded(
         lambda: casework.register(
             actor,
@@ -237,6 +252,30 @@ def cases_register(
         )
     )
     click.echo(text("cli.registered", name=household.name, household=household.id))
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def read_nik() -> str:
+    """The NIK, never from the command line (shell history, process list): typed twice
+    without echo at a terminal, otherwise the first line of stdin."""
+    if stdin_is_terminal():
+        first = click.prompt(
+            text("cli.nik_prompt"), hide_input=True, default="", show_default=False
+        )
+        second = click.prompt(
+            text("cli.nik_repeat"), hide_input=True, default="", show_default=False
+        )
+        if first.strip() != second.strip():
+            fail(InputError(text("cli.nik_mismatch"), "nik"))
+        nik = first.strip()
+    else:
+        nik = sys.stdin.readline(100).strip() if sys.stdin else ""
+    if not nik:
+        fail(InputError(text("cli.nik_missing"), "nik"))
+    return nik
 
 
 @cases.command("list")
@@ -411,7 +450,7 @@ def graduation_import(
     )
 
     casework, actor = session(ctx).actor()
-    rows, problems = read_rows(csv_file, casework, actor)
+    rows, problems = guarded(lambda: read_rows(csv_file, casework, actor))
     if problems:
         click.echo(text("importer.bad_rows", count=len(problems)), err=True)
         for problem in problems:

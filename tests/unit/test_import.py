@@ -3,18 +3,26 @@ killed import leaves a consistent database, and two writer processes lose nothin
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import os
+import random
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from assistant import importer
 from assistant.casework import Casework
+from assistant.errors import InputError
+from assistant.importer import COLUMNS, read_rows
+from assistant.limits import MAX_NAME
 from assistant.records import User, Village
 from assistant.store import Store
 from bench.caseload import VILLAGES, write_caseload
@@ -172,3 +180,276 @@ def test_two_writer_processes_lose_nothing(db, tmp_path):
     assert counts(db)["assessments"] == 2000
     assert counts(db)["decisions"] == 2000
     assert_consistent(db)
+
+
+# --- hostile and real-world files (security review) ------------------------------------
+
+HEADER = list(COLUMNS)
+
+
+@pytest.fixture
+def work(db: Path, knowledge) -> Casework:
+    casework = Casework(Store(db), knowledge)
+    yield casework
+    casework.store.close()
+
+
+def row(n: int, /, **cells: str) -> dict[str, str]:
+    """A good caseload row (NIK 32010000000000NN), with ``cells`` changed."""
+    return {
+        "nama": "Siti Aminah",
+        "nik": f"{3201000000000000 + n:016d}",
+        "desa": "sukamaju",
+        "pendamping": "628111",
+        "jenis_kelamin": "P",
+        "disabilitas": "tidak",
+        "kepala_keluarga": "ya",
+        "program": "pena",
+        "tanggal_daftar": "2026-01-15",
+        "tanggal_asesmen": "2026-03-01",
+        "pendapatan": "2.500.000",
+        "pola_pikir_berubah": "ya",
+        "status_usaha": "pemula",
+        "perubahan_berarti": "",
+        "catatan": "",
+        **cells,
+    }
+
+
+def csv_text(rows: list[dict[str, str]], delimiter: str = ",") -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, delimiter=delimiter, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def read(work: Casework, path: Path, actor: str = "admin"):
+    return read_rows(path, work, work.user(actor))
+
+
+def problems_by_line(problems) -> dict[int, str]:
+    assert all(p.line >= 1 and p.reason for p in problems)
+    return {p.line: p.reason for p in problems}
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_csv_dialects_delimiter_is_found_from_the_header(work, tmp_path, delimiter):
+    path = tmp_path / "c.csv"
+    rows = [row(1, nama="Siti; Aminah, S.Pd"), row(2, nama="Ani Lestari", jenis_kelamin="P")]
+    path.write_text(csv_text(rows, delimiter), encoding="utf-8")
+    good, problems = read(work, path)
+    assert problems == []
+    assert [r.name for r in good] == ["Siti; Aminah, S.Pd", "Ani Lestari"]
+
+
+def test_csv_dialects_excel_sep_line_names_the_delimiter(work, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("sep=;\r\n" + csv_text([row(1)], ";"), encoding="utf-8")
+    good, problems = read(work, path)
+    assert problems == [] and good[0].line == 3
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32"])
+def test_csv_encodings_unicode_files_are_read(work, tmp_path, encoding):
+    path = tmp_path / "c.csv"
+    text = csv_text([row(1, nama="Renée Ñoño Wibowo", catatan="café, “kutip”")])
+    data = text.encode(encoding)
+    if encoding == "utf-16-le":  # what Excel's "Unicode text" writes: BOM, UTF-16 LE, tabs
+        data = codecs.BOM_UTF16_LE + csv_text([row(1, nama="Renée Ñoño")], "\t").encode(encoding)
+    path.write_bytes(data)
+    good, problems = read(work, path)
+    assert problems == []
+    assert good[0].name.startswith("Renée Ñoño")
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_csv_encodings_windows_1252_files_are_read(work, tmp_path, encoding):
+    path = tmp_path / "c.csv"
+    path.write_bytes(csv_text([row(1, nama="Renée Ölander")], ";").encode(encoding))
+    good, problems = read(work, path)
+    assert problems == [] and good[0].name == "Renée Ölander"
+
+
+def test_csv_encodings_a_file_mixing_encodings_is_refused_naming_utf8(work, tmp_path):
+    path = tmp_path / "c.csv"
+    mixed = csv_text([row(1, nama="Renée")]).encode("utf-8") + "Ölander".encode("cp1252")
+    path.write_bytes(mixed)
+    with pytest.raises(InputError) as refused:
+        read(work, path)
+    assert "CSV UTF-8" in refused.value.message
+
+
+def test_csv_encodings_binary_files_are_one_clear_error(work, db, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER)
+    xlsx = tmp_path / "caseload.csv"  # an XLSX renamed .csv
+    book.save(xlsx)
+    png = tmp_path / "foto.csv"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    noise = tmp_path / "noise.csv"
+    noise.write_bytes(random.Random(7).randbytes(5000))
+    for path in (xlsx, png, noise):
+        with pytest.raises(InputError) as refused:
+            read(work, path)
+        assert "CSV UTF-8" in refused.value.message
+    result = run(db, "graduation", "import", str(xlsx))
+    assert result.returncode == 2
+    assert "bukan CSV" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_broken_lines_are_line_errors_and_the_other_lines_are_still_checked(work, tmp_path):
+    lines = csv_text([row(n) for n in range(1, 13)]).split("\r\n")
+    # lines[k] is file line k + 1; lines[0] is the header
+    lines[1] = lines[1].replace("Siti Aminah", "S" * 200_000)  # over csv.field_size_limit
+    lines[2] = lines[2].replace("Siti Aminah", '"Siti" Aminah')  # broken quote
+    lines[3] = lines[3].replace("Siti Aminah", "Siti\x00Aminah")  # NUL byte
+    lines[4] = lines[4] + ",extra"  # more cells than the header
+    lines[5] = lines[5].rsplit(",", 1)[0]  # fewer cells
+    lines[6] = lines[6].replace("Siti Aminah", "N" * (MAX_NAME + 1))  # a name too long
+    lines[7] = lines[7] + "x" * 2_001  # a note too long (catatan is last; at most 2,000)
+    lines[8] = lines[8].replace("Siti Aminah", "Siti\x1b[2JAminah")  # a terminal escape
+    lines[9] = lines[9].replace("Siti Aminah", '"Siti Aminah')  # a quote never closed
+    path = tmp_path / "c.csv"
+    path.write_text("\r\n".join(lines), encoding="utf-8")
+    good, problems = read(work, path)
+    found = problems_by_line(problems)
+    assert set(found) == {2, 3, 4, 5, 6, 7, 8, 9, 10}
+    assert "terlalu panjang" in found[2]
+    assert "kutip" in found[3] and "kutip" in found[10]
+    assert "karakter tak terlihat" in found[4] and "karakter tak terlihat" in found[9]
+    assert "16 kolom" in found[5] and "14 kolom" in found[6]
+    assert "'nama' terlalu panjang" in found[7] and "'catatan' terlalu panjang" in found[8]
+    assert [r.line for r in good] == [11, 12, 13]
+
+
+def test_broken_lines_a_note_may_span_lines_inside_quotes(work, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(csv_text([row(1, catatan="baris satu\nbaris dua"), row(2)]), encoding="utf-8")
+    good, problems = read(work, path)
+    assert problems == []
+    assert good[0].notes == "baris satu\nbaris dua" and good[1].line == 4
+
+
+def test_broken_lines_files_over_the_bounds_are_refused_whole(work, tmp_path, monkeypatch):
+    path = tmp_path / "c.csv"
+    path.write_text(csv_text([row(n) for n in range(1, 6)]), encoding="utf-8")
+    monkeypatch.setattr(importer, "MAX_ROWS", 4)
+    with pytest.raises(InputError) as refused:
+        read(work, path)
+    assert "lebih dari 4 baris" in refused.value.message
+    monkeypatch.setattr(importer, "MAX_ROWS", 5)
+    assert len(read(work, path)[0]) == 5
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(InputError) as refused:
+        read(work, path)
+    assert "terlalu besar" in refused.value.message
+
+
+def test_nik_ownership_and_conflicts_are_reported_per_line(work, tmp_path):
+    admin = work.user("admin")
+    other = work.register(
+        admin, name="Budi Santoso", village_id="sukamaju", gender="L",
+        nik=row(1)["nik"], facilitator_id="628222",
+    )
+    work.register(
+        admin, name="Siti Aminah", village_id="sukamaju", gender="P",
+        nik=row(2)["nik"], facilitator_id="628111",
+    )
+    path = tmp_path / "c.csv"
+    path.write_text(
+        csv_text(
+            [
+                row(1, nama="Budi Santoso", jenis_kelamin="L"),  # 2: another facilitator's
+                row(2, nama="  siti   AMINAH "),  # 3: the same person, written differently
+                row(2, nama="Siti Rahayu"),  # 4: another name
+                row(2, jenis_kelamin="L"),  # 5: another sex
+                row(3, nama="Ani Lestari"),  # 6
+                row(3, nama="Ani Wibowo", tanggal_asesmen="2026-04-01"),  # 7: another name
+                row(3, nama="ani lestari", jenis_kelamin="L"),  # 8: another sex
+                row(3, nama="ANI LESTARI", tanggal_asesmen="2026-05-01"),  # 9: the same
+            ]
+        ),
+        encoding="utf-8",
+    )
+    good, problems = read(work, path, actor="628111")
+    found = problems_by_line(problems)
+    assert set(found) == {2, 4, 5, 7, 8}
+    assert "tidak boleh Anda ubah" in found[2]
+    for secret in (other.id, "Budi", "628222"):
+        assert all(secret not in reason for reason in found.values())
+    assert "nama lain" in found[4] and "jenis kelamin lain" in found[5]
+    assert "baris 6" in found[7] and "nama lain" in found[7]
+    assert "baris 6" in found[8] and "jenis kelamin lain" in found[8]
+    assert [r.line for r in good] == [3, 6, 9]
+
+
+def test_future_assessment_dates_are_refused_on_their_line(work, tmp_path):
+    today = date.today()
+    path = tmp_path / "c.csv"
+    path.write_text(
+        csv_text(
+            [
+                row(1, tanggal_asesmen=(today + timedelta(days=1)).isoformat()),
+                row(2, tanggal_asesmen=today.isoformat(), tanggal_daftar=today.isoformat()),
+                row(3, tanggal_daftar="2026-03-02", tanggal_asesmen="2026-03-01"),
+                row(4, tanggal_asesmen="31/02/2026"),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    good, problems = read(work, path)
+    found = problems_by_line(problems)
+    assert set(found) == {2, 4, 5}
+    assert "belum lewat" in found[2]
+    assert "sesudah tanggal asesmen" in found[4]
+    assert [r.line for r in good] == [3]
+
+
+def test_broken_lines_non_ascii_digits_in_niks_and_dates_are_line_errors(work, tmp_path):
+    arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    path = tmp_path / "c.csv"
+    path.write_text(
+        csv_text(
+            [
+                row(1, nik=row(1)["nik"].translate(arabic)),
+                row(2, nik=row(2)["nik"].translate(full_width)),
+                row(3, tanggal_asesmen="2026-03-01".translate(arabic)),
+                row(4, pendapatan="2500000".translate(full_width)),
+                row(5, nik="3201-0000-0000-0005"),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    good, problems = read(work, path)
+    found = problems_by_line(problems)
+    assert set(found) == {2, 3, 4, 5}
+    assert "NIK harus 16 angka" in found[2] and "NIK harus 16 angka" in found[3]
+    assert [(r.line, r.nik) for r in good] == [(6, "3201000000000005")]
+
+
+def test_a_failed_import_leaves_no_household_without_its_assessment(work, tmp_path, monkeypatch):
+    path = tmp_path / "c.csv"
+    path.write_text(csv_text([row(n) for n in range(1, 6)]), encoding="utf-8")
+    rows, problems = read(work, path)
+    assert problems == [] and len(rows) == 5
+    plan = work.plan_assessment
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise InputError("gagal di tengah", None)
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(work, "plan_assessment", failing)
+    with pytest.raises(InputError):
+        importer.run_import(work, work.user("admin"), rows)
+    assert counts(work.store.path)["beneficiaries"] == 0
+    monkeypatch.setattr(work, "plan_assessment", plan)
+    report = importer.run_import(work, work.user("admin"), rows)
+    assert (report.new_households, report.assessments) == (5, 5)
+    assert_consistent(work.store.path)
