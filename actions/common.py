@@ -93,10 +93,20 @@ class Ask(Guarded, Action, ABC):
 
 
 def sender_of(tracker: Tracker) -> str:
-    """Who is talking: the sender id (a WhatsApp number), or, in the terminal (`make chat
-    AS=628...`, trusted because it is local), the user named by ASSISTANT_CHAT_USER."""
-    if tracker.get_latest_input_channel() == "cmdline" and os.environ.get("ASSISTANT_CHAT_USER"):
-        return os.environ["ASSISTANT_CHAT_USER"]
+    """Who is talking: the sender id (a WhatsApp number). `make chat AS=628...` talks as the
+    user named by ASSISTANT_CHAT_USER, but only in the terminal's own conversation: the id
+    that scripts/chat.sh draws at random for its `rasa shell` (ASSISTANT_CHAT_CONVERSATION).
+    Any other sender - another conversation on the shell's port, a REST client naming its
+    channel "cmdline" - speaks as itself."""
+    user = os.environ.get("ASSISTANT_CHAT_USER")
+    conversation = os.environ.get("ASSISTANT_CHAT_CONVERSATION")
+    if (
+        user
+        and conversation
+        and tracker.sender_id == conversation
+        and tracker.get_latest_input_channel() == "cmdline"
+    ):
+        return user
     return tracker.sender_id
 
 

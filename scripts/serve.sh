@@ -1,15 +1,50 @@
 #!/usr/bin/env bash
-# `make serve`: the action server and the Rasa server over HTTP (REST channel and the
-# HTTP API on), in the foreground until Ctrl-C.
+# `make serve`: the action server and the Rasa server, supervised (a server that dies is
+# started again), in the foreground until Ctrl-C or SIGTERM, which stop both.
+#
+# Listens on 127.0.0.1 only: Rasa on RASA_PORT (5005) with the WhatsApp webhook, the REST
+# channel (this machine only) and the HTTP API (token: RASA_AUTH_TOKEN or var/rasa-token);
+# the action server on ACTION_PORT (5055), token ACTION_SERVER_TOKEN or var/action-token.
+# ASSISTANT_CREDENTIALS=credentials.production.yml serves WhatsApp without the REST channel.
+# More in scripts/servers.sh and the README ("Deploying").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/servers.sh
-trap stop_servers EXIT
+CREDENTIALS=${ASSISTANT_CREDENTIALS:-credentials.yml}
+[ -f "$CREDENTIALS" ] || die "berkas kanal $CREDENTIALS tidak ada (ASSISTANT_CREDENTIALS)."
+[ -f models/assistant.tar.gz ] || die "model belum ada (models/assistant.tar.gz); jalankan 'make serve' atau 'make model'."
+
+stopping=""
+shutdown() {  # EXIT-CODE
+    if [ -z "$stopping" ]; then
+        stopping=1
+        note "menghentikan server..."
+        stop_servers
+    fi
+    exit "$1"
+}
+trap 'shutdown 130' INT
+trap 'shutdown 143' TERM
+trap 'shutdown 129' HUP
+trap 'stop_servers' EXIT
+
+prepare_servers api
+# Both at once: Rasa needs the action server only when a message comes.
 start_action_server
-echo "[serve] server aksi di http://localhost:$ACTION_PORT" >&2
-.venv-rasa/bin/rasa run -m models/assistant.tar.gz --enable-api --credentials credentials.yml \
-    --endpoints "$(endpoints_file)" --port "$RASA_PORT" &
-RASA_PID=$!
-wait_for "http://localhost:$RASA_PORT/status" 180 "server Rasa"
-echo "[serve] Rasa di http://localhost:$RASA_PORT (REST: POST /webhooks/rest/webhook). Ctrl-C untuk berhenti." >&2
-wait "$RASA_PID"
+start_rasa_server "$CREDENTIALS"
+action_server_up
+note "server aksi di http://$BIND:$ACTION_PORT (hanya untuk server Rasa; token di $ASSISTANT_VAR_DIR/action-token atau ACTION_SERVER_TOKEN)"
+rasa_server_up
+host="http://$BIND:$RASA_PORT"
+note "Rasa di $host, kanal dari $CREDENTIALS:"
+note "  WhatsApp: $host/webhooks/whatsapp/webhook (satu-satunya jalur untuk proxy HTTPS)"
+if grep -q 'local_rest' "$CREDENTIALS"; then
+    note "  REST (hanya dari mesin ini): POST $host/webhooks/rest/webhook"
+fi
+note "  API HTTP: perlu ?token=... (RASA_AUTH_TOKEN atau $ASSISTANT_VAR_DIR/rasa-token)"
+note "Log di $LOG_DIR/. Ctrl-C untuk berhenti."
+# The supervisors run until stopped; if one ends anyway, stop everything and say so.
+status=0
+wait -n "${SUPERVISORS[@]}" || status=$?
+note "pengawas server berhenti sendiri (kode $status); lihat $LOG_DIR/supervisor.log"
+shutdown 1

@@ -1,21 +1,38 @@
-"""Start the real action server and Rasa server for end-to-end tests, on free ports."""
+"""Start the real action server and Rasa server for end-to-end tests exactly as `make serve`
+does: scripts/serve.sh (127.0.0.1 only, the HTTP API behind a token, the action-server
+launcher behind its token, both supervised), on free ports, with the database, the tokens
+(created by serve.sh on first start) and the logs in the test's folder."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL = ROOT / "models" / "assistant.tar.gz"
+SERVE = ROOT / "scripts" / "serve.sh"
+START_SECONDS = 360.0
+# Inherited settings that would change what serve.sh does; a test passes them explicitly.
+NOT_INHERITED = (
+    "ASSISTANT_BIND",
+    "ASSISTANT_CREDENTIALS",
+    "ASSISTANT_VAR_DIR",
+    "ASSISTANT_LOG_DIR",
+    "ASSISTANT_CHAT_USER",
+    "ASSISTANT_CHAT_CONVERSATION",
+    "RASA_AUTH_TOKEN",
+    "ACTION_SERVER_TOKEN",
+)
 
 
 def free_port() -> int:
@@ -24,18 +41,47 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text(errors='replace')[-3000:]}")
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its living descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} not up after {seconds}s:\n{log.read_text(errors='replace')[-3000:]}")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if Path(f"/proc/{pid}").exists():
+            tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def command_line(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode(errors="replace")
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting for its parent is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def tail(path: Path, chars: int = 3000) -> str:
+    return path.read_text(errors="replace")[-chars:] if path.exists() else f"({path} missing)"
 
 
 @dataclass
@@ -43,7 +89,10 @@ class Servers:
     rasa_url: str
     action_url: str
     db_path: Path
-    processes: list[subprocess.Popen]
+    workdir: Path
+    process: subprocess.Popen  # scripts/serve.sh
+    api_token: str  # Rasa's HTTP API: ?token=...
+    action_token: str  # the action server: Authorization: Bearer ...
 
     def say(self, sender: str, message: str) -> list[str]:
         response = requests.post(
@@ -54,14 +103,85 @@ class Servers:
         response.raise_for_status()
         return [item["text"] for item in response.json() if "text" in item]
 
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A call to Rasa's HTTP API with the token."""
+        params = {**kwargs.pop("params", {}), "token": self.api_token}
+        kwargs.setdefault("timeout", 30)
+        return requests.request(method, f"{self.rasa_url}{path}", params=params, **kwargs)
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        response = self.api("GET", f"/conversations/{sender}/tracker")
+        response.raise_for_status()
+        return response.json()
+
+    @property
+    def action_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.action_token}"}
+
+    def pids(self) -> list[int]:
+        """serve.sh and every process it started, living."""
+        return process_tree(self.process.pid)
+
+    def pid_of(self, marker: str) -> int:
+        """The process of the tree whose command line holds ``marker``."""
+        for pid in self.pids():
+            if pid != self.process.pid and marker in command_line(pid):
+                return pid
+        raise LookupError(f"no process with {marker!r} under serve.sh ({self.process.pid})")
+
+    def action_pid(self) -> int:
+        return self.pid_of("scripts/action_server.py")
+
+    def rasa_pid(self) -> int:
+        return self.pid_of("rasa.__main__")
+
     def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
+        """SIGTERM to serve.sh (as Ctrl-C or systemd would); whatever is left after a
+        minute is killed."""
+        left = self.pids()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=20)
+                self.process.wait(timeout=60)
             except subprocess.TimeoutExpired:
-                process.kill()
+                self.process.kill()
+                self.process.wait()
+        for pid in left:
+            if alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+def _token(name: str, given: Mapping[str, str], file: Path) -> str:
+    if given.get(name):
+        return given[name]
+    return file.read_text(encoding="utf-8").splitlines()[0].strip()
+
+
+def _wait_until_up(servers: Servers, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if servers.process.poll() is not None:
+            raise RuntimeError(
+                f"scripts/serve.sh exited early ({servers.process.returncode}):\n{tail(log)}\n"
+                f"rasa.log:\n{tail(servers.workdir / 'rasa.log')}\n"
+                f"actions.log:\n{tail(servers.workdir / 'actions.log')}"
+            )
+        try:
+            if (
+                requests.get(f"{servers.action_url}/health", timeout=2).ok
+                and requests.get(f"{servers.rasa_url}/version", timeout=2).ok
+            ):
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(
+        f"servers not up after {seconds}s:\n{tail(log)}\n"
+        f"rasa.log:\n{tail(servers.workdir / 'rasa.log')}"
+    )
 
 
 def start(
@@ -75,59 +195,43 @@ def start(
     db_path = workdir / "e2e.db"
     if seed is not None:
         seed(db_path)
+    extra = dict(extra_env or {})
+    action_port, rasa_port = free_port(), free_port()
+    var_dir = workdir / "var"
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in NOT_INHERITED},
         "ASSISTANT_DB": str(db_path),
         "ASSISTANT_SANDBOX_DB": str(workdir / "sandbox.db"),
+        "ACTION_PORT": str(action_port),
+        "RASA_PORT": str(rasa_port),
+        "ASSISTANT_VAR_DIR": str(var_dir),
+        "ASSISTANT_LOG_DIR": str(workdir),  # rasa.log, actions.log, supervisor.log
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONWARNINGS": "ignore",
-        # the Rasa server imports our channels (credentials.yml) from the project root
-        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
-        **(extra_env or {}),
+        **extra,
     }
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8"
-    )
-    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
-    processes: list[subprocess.Popen] = []
-    processes.append(
-        subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT,
-            env=env,
-            stdout=action_log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-    )
-    processes.append(
-        subprocess.Popen(
-            [
-                str(RASA),
-                "run",
-                "-m",
-                str(MODEL),
-                "--enable-api",
-                "--port",
-                str(rasa_port),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-                "--endpoints",
-                str(endpoints),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=rasa_log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+    log = workdir / "serve.log"
+    process = subprocess.Popen(
+        ["bash", str(SERVE)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     servers = Servers(
-        f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", db_path, processes
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        action_url=f"http://127.0.0.1:{action_port}",
+        db_path=db_path,
+        workdir=workdir,
+        process=process,
+        api_token="",
+        action_token="",
     )
     try:
-        wait_until_up(f"{servers.action_url}/health", processes[0], 60, action_log)
-        wait_until_up(f"{servers.rasa_url}/status", processes[1], 240, rasa_log)
+        _wait_until_up(servers, log, START_SECONDS)
+        servers.api_token = _token("RASA_AUTH_TOKEN", extra, var_dir / "rasa-token")
+        servers.action_token = _token("ACTION_SERVER_TOKEN", extra, var_dir / "action-token")
     except BaseException:
         servers.stop()
         raise
