@@ -104,11 +104,25 @@ def users() -> None:
 @click.option("--nama", required=True)
 @click.option("--peran", type=click.Choice(ROLES), required=True)
 @click.option("--desa", default=None, help="Id desa (untuk pejabat desa).")
+@click.option("--kabupaten", default=None, help="Kabupaten yang diawasi (untuk koordinator).")
 @click.pass_context
-def users_add(ctx: click.Context, user_id: str, nama: str, peran: str, desa: str | None) -> None:
+def users_add(
+    ctx: click.Context,
+    user_id: str,
+    nama: str,
+    peran: str,
+    desa: str | None,
+    kabupaten: str | None,
+) -> None:
     """Tambah pengguna. Pengguna pertama di basis data kosong harus admin."""
     casework, actor = session(ctx).open()
-    user = User(id=user_id, name=nama, role=peran, village_id=desa)  # type: ignore[arg-type]
+    user = User(
+        id=user_id,
+        name=nama,
+        role=peran,  # type: ignore[arg-type]
+        village_id=desa,
+        district=kabupaten,
+    )
     guarded(lambda: casework.add_user(actor, user))
     click.echo(text("cli.user_added", user=user_id, role=peran))
 
@@ -180,6 +194,20 @@ def villages_umk(ctx: click.Context, village_id: str, amount: str, tahun: int | 
     casework, actor = session(ctx).actor()
     village = guarded(lambda: casework.set_umk(actor, village_id, amount, tahun))
     click.echo(text("cli.umk_set", village=village.name, umk=_rupiah(village.umk)))
+
+
+@villages.command("umk-riwayat")
+@click.argument("village_id")
+@click.pass_context
+def villages_umk_history(ctx: click.Context, village_id: str) -> None:
+    """Riwayat UMK desa: nilai lama dan baru, tahun berlaku, siapa, kapan."""
+    casework, actor = session(ctx).actor()
+    for change in guarded(lambda: casework.umk_history(actor, village_id)):
+        click.echo(
+            f"{change.at:%Y-%m-%d %H:%M}  {_rupiah(change.old_umk):>16} -> "
+            f"{_rupiah(change.new_umk):>16}  tahun {change.year or '-'}  oleh {change.by}"
+            + (f"  ({change.note})" if change.note else "")
+        )
 
 
 @villages.command("list")

@@ -32,7 +32,14 @@ from typing import Any
 from assistant import access
 from assistant.casework import AssessmentPlan, Casework
 from assistant.errors import InputError
-from assistant.limits import MAX_NAME
+from assistant.limits import (
+    MAX_FILE_BYTES,
+    MAX_LINE_CHARS,
+    MAX_NAME,
+    MAX_NOTES,
+    MAX_RECORD_LINES,
+    MAX_ROWS,
+)
 from assistant.money import parse_rupiah
 from assistant.nik import normalise_nik
 from assistant.records import Beneficiary, User
@@ -72,11 +79,6 @@ _YES = {"ya", "y", "iya", "yes", "true", "1", "benar"}
 _NO = {"tidak", "tdk", "t", "no", "false", "0", "bukan", "gak", "ga"}
 
 # Bounds of one import file (engineering limits, like those of assistant.limits).
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 200_000
-MAX_NOTES = 2_000  # characters of the "catatan" cell; every other cell: MAX_NAME
-MAX_LINE_CHARS = 10_000  # one row, all its cells together (a note may span lines)
-MAX_RECORD_LINES = 100  # lines one quoted cell may span before its quote counts as broken
 # Tried in this order; on a tie the first wins.
 DELIMITERS = (",", ";", "\t")
 

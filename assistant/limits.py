@@ -30,3 +30,10 @@ MAX_INTEGER_DIGITS = 30  # longer integers in JSON are refused before Python par
 # Chat text that fuzzy matching (names, programs) looks at.
 MAX_MATCH_CHARS = 300
 MAX_MATCH_TOKENS = 40
+
+# Caseload CSV files (assistant graduation import).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_NOTES = 2_000  # characters of the "catatan" cell; every other cell: MAX_NAME
+MAX_LINE_CHARS = 10_000  # one row, all its cells together (a note may span lines)
+MAX_RECORD_LINES = 100  # lines one quoted cell may span before its quote counts as broken

@@ -400,3 +400,27 @@ def test_decide_reads_bytes_and_answers_json(tmp_path):
     )
     assert result.exit_code == 2
     assert json.loads(result.output)["field"] == "income_monthly"
+
+
+def test_finding_4_on_the_command_line_too(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    monkeypatch.setenv("ASSISTANT_DB", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
+    runner = CliRunner()
+
+    def cli(*args: str) -> object:
+        return runner.invoke(main, list(args))
+
+    assert cli("users", "add", "admin", "--nama", "Admin", "--peran", "admin").exit_code == 0
+    cli("--as", "admin", "villages", "add", "desa", "--nama", "Desa", "--kabupaten", "Bogor",
+        "--umk", "2.500.000")
+    cli("--as", "admin", "users", "add", "628777", "--nama", "Koor", "--peran", "koordinator",
+        "--kabupaten", "bogor")
+    cli("--as", "admin", "users", "add", "628111", "--nama", "Rina", "--peran", "pendamping")
+    assert cli("--as", "628111", "villages", "umk", "desa", "1").exit_code == 2
+    assert cli("--as", "628777", "villages", "umk", "desa", "2,7 jt").exit_code == 0
+    history = cli("--as", "admin", "villages", "umk-riwayat", "desa").output
+    assert "Rp 2.500.000 ->" in history and "oleh 628777" in history
