@@ -4,7 +4,7 @@ it stops here with an Indonesian sentence naming the field (see ``assistant.erro
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -156,6 +156,15 @@ class NeedsInput(DecisionInput):
 
 
 class GraduationInput(DecisionInput):
+    """An assessment of a household, and the household facts the follow-up needs.
+
+    Beyond PENA's two criteria, every field is optional: ``follow_up`` is the graduate's
+    choice (asked when missing); the household facts (``province``, ``head_age``,
+    ``gender``, ``disability``, ``elderly_member``, ``other_programs``) filter referrals
+    and alternatives by each program's eligibility, and an unknown one is noted as a
+    check; ``welfare_level`` (with ``welfare_level_source``) and ``dtsen_decile`` are
+    reported as recorded, never inferred."""
+
     income_monthly: Rupiah
     umk: PositiveRupiah
     mindset_changed: bool
@@ -163,6 +172,16 @@ class GraduationInput(DecisionInput):
     significant_change: bool | None = None
     matrix: str | None = None
     program: ProgramId = None
+    follow_up: str | None = None
+    welfare_level: str | None = None
+    welfare_level_source: Description = Field(default=None, validate_default=True)
+    dtsen_decile: int | None = Field(default=None, ge=1, le=10)
+    province: str | None = None
+    head_age: int | None = Field(default=None, ge=0, le=130)
+    gender: Literal["L", "P"] | None = None
+    disability: bool | None = None
+    elderly_member: bool | None = None
+    other_programs: list[str] | None = None
 
     @field_validator("state")
     @classmethod
@@ -178,6 +197,52 @@ class GraduationInput(DecisionInput):
             return None
         matrices = [m.id for m in _knowledge(info).graduation.matrices]
         return choice(value, matrices, "Matriks indikator")
+
+    @field_validator("follow_up")
+    @classmethod
+    def _known_follow_up(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        options = [o.id for o in _knowledge(info).graduation.follow_up_options]
+        return choice(value, options, "Pilihan tindak lanjut")
+
+    @field_validator("welfare_level")
+    @classmethod
+    def _known_level(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        levels = [x.id for x in _knowledge(info).graduation.levels]
+        return choice(value, levels, "Tingkat kesejahteraan")
+
+    @field_validator("welfare_level_source")
+    @classmethod
+    def _level_has_source(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("welfare_level") and not value:
+            raise invalid(
+                "Tingkat kesejahteraan hanya dicatat bersama sumber datanya "
+                "(welfare_level_source), misalnya nama dan tahun data atau asesmen."
+            )
+        return value or None
+
+    @field_validator("province")
+    @classmethod
+    def _known_province(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        found = _knowledge(info).regions.find(value)
+        if found is None:
+            raise invalid(
+                f"Provinsi '{value}' tidak dikenal. Tulis nama provinsinya, "
+                "misalnya Jawa Barat atau NTB."
+            )
+        return found.id
+
+    @field_validator("other_programs")
+    @classmethod
+    def _known_programs(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value is None:
+            return None
+        return choices(value, _knowledge(info).programs.ids, "Program yang sudah diterima")
 
 
 class ProgramReviewInput(DecisionInput):

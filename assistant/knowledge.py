@@ -19,14 +19,23 @@ from pydantic import ValidationError
 from assistant.knowledge_models import (
     TABLES,
     ApproachesTable,
+    AssessmentTable,
+    Basis,
+    Cited,
     ConflictTable,
     FacilitatorsTable,
     GraduationTable,
+    ImplementationTable,
     IndicatorsTable,
     InterventionsTable,
+    MonitoringTable,
     NeedsTable,
+    PlanningTable,
+    PreparationTable,
+    PrinciplesTable,
     PrioritiesTable,
     ProgramsTable,
+    RegionsTable,
     ReviewTable,
     Row,
     SafeguardingTable,
@@ -35,8 +44,13 @@ from assistant.knowledge_models import (
     SustainabilityTable,
     Table,
     TargetingTable,
+    unmarked,
 )
+from assistant.knowledge_models.coverage import CoverageList
 from assistant.paths import knowledge_dir
+
+# Not a knowledge table: the list of the guideline's sections and what carries each.
+COVERAGE_FILE = "coverage.yml"
 
 T = TypeVar("T", bound=Table)
 
@@ -125,11 +139,67 @@ class Knowledge:
     def indicators(self) -> IndicatorsTable:
         return self.table(IndicatorsTable)
 
+    @property
+    def regions(self) -> RegionsTable:
+        return self.table(RegionsTable)
+
+    @property
+    def principles(self) -> PrinciplesTable:
+        return self.table(PrinciplesTable)
+
+    @property
+    def planning(self) -> PlanningTable:
+        return self.table(PlanningTable)
+
+    @property
+    def assessment(self) -> AssessmentTable:
+        return self.table(AssessmentTable)
+
+    @property
+    def preparation(self) -> PreparationTable:
+        return self.table(PreparationTable)
+
+    @property
+    def implementation(self) -> ImplementationTable:
+        return self.table(ImplementationTable)
+
+    @property
+    def monitoring(self) -> MonitoringTable:
+        return self.table(MonitoringTable)
+
     def rows(self) -> Iterator[tuple[str, Row]]:
         """Every cited row with the name of the file it comes from."""
         for file_name, table in self.tables.items():
             for row in table.rows():
                 yield file_name, row
+
+    def basis_of(self, item: Cited) -> dict[str, Basis]:
+        """The basis of each field of a row (or cited part of one) that is the project's:
+        its table's basis for fields the row has, overridden by the row's own."""
+        table = self._owner(item)
+        inherited = {
+            key: value
+            for key, value in (table.basis.items() if table else ())
+            if key in type(item).model_fields
+        }
+        return inherited | dict(item.basis)
+
+    def _owner(self, item: Cited) -> Table | None:
+        owners = _owners(self)
+        return owners.get(id(item))
+
+
+_OWNERS: dict[int, dict[int, Table]] = {}
+
+
+def _owners(knowledge: Knowledge) -> dict[int, Table]:
+    """id(cited object) -> its table, computed once per knowledge object."""
+    key = id(knowledge)
+    if key not in _OWNERS:
+        _OWNERS[key] = {
+            id(item): table for table in knowledge.tables.values() for _, item in table.cited()
+        }
+    return _OWNERS[key]
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -145,8 +215,40 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         tables[file_name] = _parse(file_name, raw, model)
     knowledge = Knowledge(version=digest.hexdigest()[:12], tables=tables)
     _check_citations(knowledge)
+    _check_basis(knowledge)
     _check_references(knowledge)
     return knowledge
+
+
+def load_coverage(directory: Path | None = None) -> CoverageList:
+    """The coverage list (``knowledge/coverage.yml``), read through its model."""
+    directory = Path(directory) if directory else knowledge_dir()
+    path = directory / COVERAGE_FILE
+    if not path.is_file():
+        raise KnowledgeError(COVERAGE_FILE, None, None, "berkas tidak ditemukan")
+    data = yaml.safe_load(path.read_bytes())
+    try:
+        return CoverageList.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        row, field = _locate(data, first["loc"])
+        raise KnowledgeError(COVERAGE_FILE, row, field, first["msg"]) from error
+
+
+def coverage_markdown(knowledge: Knowledge, coverage: CoverageList) -> str:
+    """The reviewers' note: one line per section with a table or framework and how the
+    knowledge carries it (files and row counts), or why it is left out."""
+    lines = [
+        "| bagian | tabel / kerangka | dibawa oleh (berkas: baris) |",
+        "|---|---|---|",
+    ]
+    for item in coverage.items:
+        if item.out_of_scope:
+            carried = f"di luar cakupan: {item.out_of_scope}"
+        else:
+            carried = "; ".join(_carrier(c.file, c.rows) for c in item.carried_by)
+        lines.append(f"| {item.source.section} {item.source.title} | {item.what} | {carried} |")
+    return "\n".join(lines)
 
 
 def validate_file(path: Path, sources_path: Path | None = None) -> Table:
@@ -158,8 +260,9 @@ def validate_file(path: Path, sources_path: Path | None = None) -> Table:
     sources_path = sources_path or path.with_name("sources.yml")
     sources = _parse("sources.yml", sources_path.read_bytes(), SourcesTable)
     assert isinstance(sources, SourcesTable)
-    for row in table.rows():
-        _check_citation(sources, path.name, row)
+    for owner, item in table.cited():
+        _check_citation(sources, path.name, item, owner)
+    _check_table_basis(path.name, table)
     return table
 
 
@@ -199,26 +302,56 @@ def _locate(data: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str | No
     return row_id, (fields[-1] if fields else None)
 
 
+def _carrier(file_name: str, rows: list[str], shown: int = 4) -> str:
+    more = f", +{len(rows) - shown}" if len(rows) > shown else ""
+    return f"{file_name} ({len(rows)}: {', '.join(rows[:shown])}{more})"
+
+
 def _check_citations(knowledge: Knowledge) -> None:
-    for file_name, row in knowledge.rows():
-        _check_citation(knowledge.sources, file_name, row)
+    for file_name, table in knowledge.tables.items():
+        for owner, item in table.cited():
+            _check_citation(knowledge.sources, file_name, item, owner)
 
 
-def _check_citation(sources: SourcesTable, file_name: str, row: Row) -> None:
-    if not sources.knows(row.source):
+def _check_citation(
+    sources: SourcesTable, file_name: str, item: Cited, owner: str | None = None
+) -> None:
+    if not sources.knows(item.source):
         raise KnowledgeError(
             file_name,
-            row.id,
+            getattr(item, "id", owner),
             "source",
-            f"bagian {row.source.section} '{row.source.title}' tidak ada di sources.yml",
+            f"bagian {item.source.section} '{item.source.title}' tidak ada di sources.yml",
+        )
+
+
+def _check_basis(knowledge: Knowledge) -> None:
+    """Every filled field is the guideline's (its model says so) or carries a basis."""
+    for file_name, table in knowledge.tables.items():
+        _check_table_basis(file_name, table)
+
+
+def _check_table_basis(file_name: str, table: Table) -> None:
+    problems = unmarked(table)
+    if problems:
+        model, field, row_id = problems[0]
+        raise KnowledgeError(
+            file_name,
+            row_id,
+            field,
+            f"kolom '{field}' ({model}) bukan isi pedoman dan belum punya basis "
+            "(project_default atau interpretation, dengan alasan)",
         )
 
 
 def _check_references(knowledge: Knowledge) -> None:
     """Ids one file uses that another file must define."""
     models = {m.id for m in knowledge.interventions.models}
+    other_models = {m.id for m in knowledge.interventions.other_models}
     programs = {p.id for p in knowledge.programs.programs}
     steps = {s.id for s in knowledge.stages.steps}
+    stages = {s.id for s in knowledge.stages.stages}
+    provinces = {p.id for p in knowledge.regions.provinces}
 
     def need(file_name: str, row_id: str, field: str, wanted: str, known: set[str]) -> None:
         if wanted not in known:
@@ -234,6 +367,11 @@ def _check_references(knowledge: Knowledge) -> None:
     for program in knowledge.programs.programs:
         for model in program.models:
             need("programs.yml", program.id, "models", model, models)
+        for model in program.other_models:
+            need("programs.yml", program.id, "other_models", model, other_models)
+        for condition in program.eligibility:
+            for region in condition.regions:
+                need("programs.yml", program.id, "regions", region, provinces)
     for priority in knowledge.priorities.priorities:
         for example in priority.examples:
             for model in example.models:
@@ -246,3 +384,7 @@ def _check_references(knowledge: Knowledge) -> None:
     for matrix in knowledge.graduation.matrices:
         if matrix.program:
             need("graduation.yml", matrix.id, "program", matrix.program, programs)
+    for program_id in knowledge.graduation.social_assistance.programs:
+        need("graduation.yml", "social_assistance", "programs", program_id, programs)
+    for role in knowledge.planning.stage_roles:
+        need("planning.yml", role.id, "stage", role.stage, stages)

@@ -9,18 +9,38 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models import Row, Source, Table
+from assistant.knowledge import Knowledge, default_knowledge
+from assistant.knowledge_models import Basis, Row, Source, Table
+from assistant.knowledge_models.base import WHOLE_ROW, Marked
 from assistant.texts import text
 
 _WORD = re.compile(r"[0-9a-zà-ÿ]+")
 # Words too common in the knowledge to help a search.
 _STOP = frozenset(
     "dan atau yang di ke dari untuk dengan dalam pada ini itu agar bila oleh para serta "
-    "juga sebagai secara warga program masyarakat apa apakah bagaimana gimana gmn itu".split()
+    "juga sebagai secara warga program masyarakat apa apakah bagaimana gimana gmn itu "
+    # chat fillers and slang that carry no subject
+    "yg dgn utk buat biar supaya mesti harus perlu musti sih dong deh nih kok kak pak bu "
+    "min mau tau tahu tanya nanya saya sy kami kita aja saja ya tolong mana".split()
 )
+# chat shorthand for the words the guideline spells out
+_SPELLED = {"brp": "berapa", "org": "orang", "jml": "jumlah", "sdm": "sumber daya manusia"}
+# Indonesian affixes, taken off for matching ("diwawancarai" finds "wawancara")
+_PREFIXES = ("diper", "mem", "men", "meng", "meny", "me", "di", "ber", "ter", "pe", "per")
+_SUFFIXES = ("kan", "nya", "an", "i")
+
+
+def _stem(word: str) -> str:
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 5:
+            word = word[len(prefix) :]
+            break
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 5:
+            return word[: -len(suffix)]
+    return word
 
 
 @dataclass(frozen=True)
@@ -52,13 +72,49 @@ def row_title(row: Row) -> str:
 
 
 def find(knowledge: Knowledge, row_id: str) -> list[tuple[str, Row]]:
-    """Every row with this id (an id may name, say, both a needs row and a model)."""
+    """Every row with this id (an id may name, say, both a needs row and a model); a table's
+    id also finds the table's own settings (e.g. ``graduasi``: the task schedule)."""
     wanted = row_id.strip().lower()
-    return [(file_name, row) for file_name, row in knowledge.rows() if row.id == wanted]
+    found = [(file_name, row) for file_name, row in knowledge.rows() if row.id == wanted]
+    for file_name, table in knowledge.tables.items():
+        if table.id == wanted:
+            own = settings(table)
+            if own is not None:
+                found.append((file_name, own))
+    return found
+
+
+def settings(table: Table) -> Row | None:
+    """A table's values that belong to no row (the graduation schedule, say), as one row
+    carrying the table's basis, so that they can be shown with where they come from."""
+    values = {
+        name: getattr(table, name)
+        for name in type(table).model_fields
+        if name not in ("id", "basis") and not _holds_rows(getattr(table, name))
+    }
+    if not values:
+        return None
+    first = next(table.rows(), None)
+    if first is None:
+        return None
+    model = create_model(  # type: ignore[call-overload]
+        "Pengaturan",
+        __base__=Row,
+        **{name: (Any, value) for name, value in values.items()},
+    )
+    basis = {k: v for k, v in table.basis.items() if k in values}
+    return model(id=table.id, source=first.source, basis=basis, **values)
+
+
+def _holds_rows(value: Any) -> bool:
+    if isinstance(value, BaseModel):
+        return True
+    return isinstance(value, list | tuple) and any(isinstance(v, BaseModel) for v in value)
 
 
 def _words(value: str) -> list[str]:
-    return [w for w in _WORD.findall(value.lower()) if w not in _STOP and len(w) > 1]
+    words = [_SPELLED.get(w, w) for w in _WORD.findall(value.lower())]
+    return [w for w in words if w not in _STOP and len(w) > 1]
 
 
 def _row_words(row: Row) -> set[str]:
@@ -84,7 +140,11 @@ def _match(query_word: str, words: set[str]) -> float:
     if query_word in words:
         return 1.0
     best = 0.0
+    stem = _stem(query_word)
     for word in words:
+        if stem != query_word and stem == _stem(word):
+            best = max(best, 0.9)
+            continue
         if len(query_word) >= 4 and (word.startswith(query_word) or query_word.startswith(word)):
             best = max(best, 0.9 if len(word) >= 4 else 0.0)
         elif abs(len(word) - len(query_word)) <= 2:
@@ -132,23 +192,36 @@ def _frequency(word: str, indexed: list[tuple[str, Row, set[str], set[str]]]) ->
     return sum(1 for _, _, words, _ in indexed if _match(word, words) > 0)
 
 
-def render(row: Row, lang: str = "id") -> str:
-    """A row as short labelled lines, ending with its citation."""
+def render(row: Row, lang: str = "id", knowledge: Knowledge | None = None) -> str:
+    """A row as short labelled lines, ending with its citation. A value the guideline does
+    not state outright is followed by its basis and the reason."""
+    basis = (knowledge or default_knowledge()).basis_of(row)
     lines = [f"*{row_title(row)}* ({row.id})"]
+    if WHOLE_ROW in basis:
+        lines.append(_basis_line(basis[WHOLE_ROW], lang, None))
     for name in type(row).model_fields:
-        if name in ("id", "source") or name == _title_field(row):
+        if name in ("id", "source", "basis") or name == _title_field(row):
             continue
         value = getattr(row, name)
-        if value in (None, [], ""):
+        if value in (None, [], "", {}):
             continue
         label = _label(name, lang)
         lines.extend(_render_value(label, value, lang))
+        if name in basis:
+            lines.append(_basis_line(basis[name], lang, label))
     lines.append(text("knowledge.source", lang, section=row.source.section, title=row.source.title))
     return "\n".join(lines)
 
 
+def _basis_line(basis: Basis, lang: str, label: str | None) -> str:
+    kind = text(f"knowledge.basis_kind.{basis.kind}", lang)
+    if label is None:
+        return text("knowledge.basis_row", lang, kind=kind, reason=basis.reason)
+    return text("knowledge.basis", lang, field=label, kind=kind, reason=basis.reason)
+
+
 def _title_field(row: Row) -> str | None:
-    for field in ("name", "title", "text", "hypothesis", "question", "summary"):
+    for field in ("name", "title", "text", "hypothesis", "question", "summary", "activity", "role"):
         if isinstance(getattr(row, field, None), str):
             return field
     return None
@@ -175,6 +248,8 @@ def _render_value(label: str, value: Any, lang: str) -> list[str]:
         return lines
     if isinstance(value, BaseModel):
         return [f"{label}: {_inline(value)}"]
+    if isinstance(value, dict):
+        return [f"{label}:"] + [f"- {key}: {_inline(item)}" for key, item in value.items()]
     return [f"{label}: {value}"]
 
 
@@ -182,9 +257,11 @@ def _inline(value: Any) -> str:
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, Row):
-        return f"{row_title(value)} ({value.id})"
+        return f"{row_title(value)} ({value.id})" + _own_basis(value)
     if isinstance(value, BaseModel) and isinstance(getattr(value, "name", None), str):
         return value.name
+    if isinstance(value, BaseModel) and isinstance(getattr(value, "text", None), str):
+        return value.text + _own_basis(value)
     if isinstance(value, BaseModel):
         data = value.model_dump(exclude_none=True, exclude={"source"})
         if {"min", "max", "unit"} <= data.keys():
@@ -197,6 +274,14 @@ def _inline(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_inline(v)}" for k, v in value.items())
     return str(value)
+
+
+def _own_basis(value: BaseModel) -> str:
+    """A cited part's own basis, inline (e.g. a program's condition read by the project)."""
+    if not isinstance(value, Marked) or not value.basis:
+        return ""
+    kinds = sorted({text(f"knowledge.basis_kind.{b.kind}") for b in value.basis.values()})
+    return f" [{', '.join(kinds)}]"
 
 
 def _number(value: float) -> str:

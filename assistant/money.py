@@ -80,3 +80,10 @@ def parse_rupiah(raw: str | int | float, field: str = "income_monthly") -> int:
     except InvalidOperation as error:
         raise InputError(text("money.invalid", value=raw.strip()[:_MAX_TYPED]), field) from error
     return bounded_rupiah(value, field)
+
+
+def format_rupiah(amount: float | None) -> str:
+    """An amount as people write it: "Rp 2.800.000" ("-" when unknown)."""
+    if amount is None:
+        return "-"
+    return "Rp " + f"{amount:,.0f}".replace(",", ".")

@@ -6,6 +6,7 @@ from typing import Any
 
 from assistant.decision import Decision
 from assistant.knowledge import Knowledge
+from assistant.reports import VillageSummary, state_names
 from assistant.texts import text
 
 
@@ -62,9 +63,13 @@ def explanation(decision: Decision | None, lang: str = "id") -> str:
     return "\n".join(lines)
 
 
-def graduation_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
-    """The answer to a graduation check: the verdict, the criteria, the next step with the
-    facilitator's role, and referrals or alternatives."""
+def graduation_reply(
+    decision: Decision, knowledge: Knowledge, lang: str = "id", ask_follow_up: bool = True
+) -> list[str]:
+    """The answer to a graduation check: the verdict and what was assessed, a welfare level
+    only when recorded from data, the next step with the facilitator's role, the graduate's
+    choice of follow-up (asked when missing), and referrals or alternatives that fit the
+    household, with what to check."""
     out = decision.output
     table = knowledge.graduation
     verdict = "graduation.passed" if out["graduated"] else "graduation.not_passed"
@@ -72,9 +77,27 @@ def graduation_reply(decision: Decision, knowledge: Knowledge, lang: str = "id")
     for criterion in out["criteria"]:
         mark = "✓" if criterion["met"] else "✗"
         lines.append(f"{mark} {criterion['name']}")
-    if out.get("welfare_level"):
-        level = next(x for x in table.levels if x.id == out["welfare_level"])
-        lines.append(text("graduation.level", lang, level=level.name))
+    if out.get("criteria") and out.get("state"):
+        met = sum(1 for criterion in out["criteria"] if criterion["met"])
+        matrix = table.matrix(out["matrix"]).name if out.get("matrix") else ""
+        state = state_names(knowledge).get(out["state"], out["state"])
+        lines.append(
+            text(
+                "graduation.assessed",
+                lang,
+                met=met,
+                total=len(out["criteria"]),
+                matrix=matrix,
+                state=state,
+            )
+        )
+    if out.get("welfare_level") and out.get("welfare_level_source"):
+        # a level only with the data it was recorded from (older decisions inferred one)
+        level = table.level(out["welfare_level"])
+        source = out["welfare_level_source"]
+        lines.append(text("graduation.level", lang, level=level.name, source=source))
+    if out.get("dtsen_decile"):
+        lines.append(text("graduation.decile", lang, decile=out["dtsen_decile"]))
     messages = ["\n".join(lines)]
     if out.get("next_step"):
         step = table.step(out["next_step"])
@@ -86,19 +109,49 @@ def graduation_reply(decision: Decision, knowledge: Knowledge, lang: str = "id")
                 + [text("graduation.path", lang, path=path)]
             )
         )
-    names = {p.id: p.name for p in knowledge.programs.programs}
-    if out.get("referrals"):
-        listed = ", ".join(names[p] for p in out["referrals"][:6])
-        messages.append(text("graduation.referrals", lang, programs=listed))
-    if out.get("alternatives"):
-        listed = ", ".join(names[p] for p in out["alternatives"][:6])
-        messages.append(text("graduation.alternatives", lang, programs=listed))
+    if "follow_up" in out.get("missing", []) and ask_follow_up:
+        options = [table.option(o) for o in out.get("follow_up_options", [])]
+        listed = "\n".join(f"{n}. {o.name}" for n, o in enumerate(options, start=1))
+        messages.append(text("graduation.ask_follow_up", lang, options=listed))
+    elif out.get("follow_up"):
+        messages.append(
+            text("graduation.follow_up", lang, option=table.option(out["follow_up"]).name)
+        )
+    messages += _program_lists(out, knowledge, lang)
     source = table.step(out["next_step"]).source if out.get("next_step") else table.levels[0].source
     messages.append(
         text("conflict.source", lang, section=source.section, title=source.title)
         + " "
         + text("conflict.why_hint", lang)
     )
+    return messages
+
+
+def _program_lists(out: dict[str, Any], knowledge: Knowledge, lang: str) -> list[str]:
+    """Referrals or alternatives with the notes of what to check, and the programs left
+    out because the household does not meet their conditions."""
+    names = {p.id: p.name for p in knowledge.programs.programs}
+    messages = []
+    for key in ("referrals", "alternatives"):
+        if out.get(key):
+            programs = ", ".join(names[p] for p in out[key])
+            lines = [text(f"graduation.{key}", lang, programs=programs)]
+            if key == "alternatives" and out.get("social_assistance"):
+                social = ", ".join(names[p] for p in out["social_assistance"])
+                lines.append(text("graduation.social_assistance", lang, programs=social))
+            notes = [n for n in out.get("program_notes", []) if n["program"] in out[key]]
+            if notes:
+                lines.append(text("graduation.notes", lang))
+                lines += [f"- {n['text']}" for n in notes]
+            messages.append("\n".join(lines))
+    listed = set(out.get("referrals", [])) | set(out.get("alternatives", []))
+    left_out = [
+        names[pid]
+        for pid in dict.fromkeys(e["program"] for e in out.get("excluded", []))
+        if pid not in listed
+    ]
+    if left_out:
+        messages.append(text("graduation.excluded", lang, programs=", ".join(left_out)))
     return messages
 
 
@@ -198,20 +251,26 @@ def needs_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> l
 def program_card(program_id: str, knowledge: Knowledge, lang: str = "id") -> list[str]:
     program = knowledge.programs.program(program_id)
     models = {m.id: m.name for m in knowledge.interventions.models}
+    models |= {m.id: m.name for m in knowledge.interventions.other_models}
     first = [f"*{program.name}* - {program.full_name}"]
+    first.append(text(f"program.scope_{program.scope}", lang))
     if program.ministry:
         first.append(text("program.ministry", lang, ministry=program.ministry))
     first.append(text("program.aims", lang, aims=" ".join(program.aims[:2])))
     first.append(text("program.targets", lang, targets=" ".join(program.targets[:3])))
+    if program.eligibility:
+        first.append(text("program.eligibility", lang))
+        first += [f"- {condition.text}" for condition in program.eligibility]
     second = []
-    if program.models:
-        second.append(
-            text("program.models", lang, models=", ".join(models[m] for m in program.models))
-        )
+    if program.models or program.other_models:
+        used = [*program.models, *program.other_models]
+        second.append(text("program.models", lang, models=", ".join(models[m] for m in used)))
     if program.graduation:
         second.append(text("program.graduation", lang, graduation=program.graduation))
     if program.assessed:
         second.append(text(f"program.assessed_{program.assessed}", lang))
+        second.append(text("program.study_caveat", lang, region=program.region or "-"))
+        second += [text("program.study_note", lang, text=n.text) for n in program.study_notes]
     second.append(
         text("conflict.source", lang, section=program.source.section, title=program.source.title)
     )
@@ -262,7 +321,17 @@ def review_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> 
                 "review.study", lang, category=out["study"]["category"], score=out["study"]["score"]
             )
         )
+        region = knowledge.programs.program(out["study"]["program"]).region or "-"
+        lines.append(text("review.study_region", lang, region=region))
     messages = ["\n".join(lines)]
+    if out.get("caveats") or out.get("study_notes"):
+        notes = [text("review.caveats", lang)]
+        notes += [f"- {caveat['text']}" for caveat in out.get("caveats", [])]
+        notes += [
+            text("review.study_note", lang, text=note["text"])
+            for note in out.get("study_notes", [])
+        ]
+        messages.append("\n".join(notes))
     for gap in out["gaps"]:
         gap_lines = [text("review.gap", lang, name=gap["name"])]
         for step in gap["steps"][:2]:
@@ -274,3 +343,38 @@ def review_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> 
         + text("conflict.why_hint", lang)
     )
     return messages
+
+
+def village_reply(summary: VillageSummary, knowledge: Knowledge, lang: str = "id") -> str:
+    """A village official's summary of their own village, in one message."""
+    if summary.total == 0:
+        return text("village.none", lang, village=summary.village)
+    names = state_names(knowledge)
+    lines = [
+        text(
+            "village.header",
+            lang,
+            village=summary.village,
+            total=summary.total,
+            women=summary.women,
+            men=summary.men,
+            disabled=summary.disabled,
+        ),
+        text("village.graduated", lang, count=summary.graduated),
+        text("village.reevaluation_due", lang, count=summary.reevaluation_due),
+        text("village.by_state", lang),
+    ]
+    lines += [
+        text(
+            "village.state_line",
+            lang,
+            name=names.get(state, state),
+            count=count,
+            women=women,
+            men=men,
+            disabled=disabled,
+        )
+        for state, count, women, men, disabled in summary.by_state
+    ]
+    lines.append(text("village.readonly", lang))
+    return "\n".join(lines)

@@ -76,9 +76,9 @@ def graduation(payload: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
         right = payload[indicator.ref] if indicator.ref else indicator.value
         results.append(_OPS[indicator.op](payload[indicator.field], right))
     met = all(results)
-    share = "all" if met else ("some" if any(results) else "none")
     change = payload.get("significant_change")
-    output: dict[str, Any] = {"graduated": False, "next_step": None, "missing": []}
+    follow_up = payload.get("follow_up")
+    output: dict[str, Any] = {"graduated": False, "next_step": None, "missing": [], "path": []}
     chosen = None
     for transition in table.transitions:
         if (
@@ -89,33 +89,109 @@ def graduation(payload: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
             chosen = transition
             break
     if chosen is None and not met and state in table.reevaluation_states and change is None:
-        output.update(next_step="evaluasi_ulang", missing=["significant_change"])
+        output.update(
+            next_step="evaluasi_ulang", missing=["significant_change"], path=["evaluasi_ulang"]
+        )
     elif chosen is not None:
-        output.update(graduated=chosen.graduated, next_step=chosen.to)
-    levels = [
-        level
-        for level in table.levels
-        if level.criteria_met == share and (not level.states or state in level.states)
-    ]
-    output["welfare_level"] = max(levels, key=lambda level: level.rank).id if levels else None
-    serving = knowledge.programs.programs
-    if chosen is not None and chosen.graduated:
-        output["referrals"] = sorted(
-            p.id
-            for p in serving
-            if set(p.welfare_levels) & set(table.referral_levels) and p.id != program
-        )
-    else:
-        output["referrals"] = []
+        step = table.step(chosen.to)
+        path = [
+            s.id
+            for s in table.path(step.path)
+            if s.order >= step.order and (s.id == step.id or not (s.conditional or s.choice))
+        ]
+        if chosen.graduated and follow_up:
+            path += [s for s in table.option(follow_up).steps if s not in path]
+            path.sort(key=lambda s: table.step(s).order)
+        elif chosen.to == table.path("lulus")[0].id:
+            output["missing"] = ["follow_up"]
+        output.update(graduated=chosen.graduated, next_step=chosen.to, path=path)
+    output["welfare_level"] = payload.get("welfare_level")
+    programs = knowledge.programs.programs
+    received = set(payload.get("other_programs") or [])
+    referring = {o.id for o in table.follow_up_options if "rujukan_program_lanjutan" in o.steps}
+    output["referrals"], output["alternatives"], notes = [], [], []
+    if chosen is not None and chosen.graduated and follow_up in referring:
+        wanted = [p for p in programs if set(p.welfare_levels) & set(table.referral_levels)]
+        output["referrals"] = _eligible(wanted, payload, program, received, knowledge, notes)
     if chosen is not None and chosen.to == "pertimbangan_penghentian_bantuan":
-        output["alternatives"] = sorted(
-            p.id
-            for p in serving
-            if set(p.welfare_levels) & set(table.alternative_levels) and p.id != program
-        )
-    else:
-        output["alternatives"] = []
+        social = table.social_assistance
+        flagged = any(payload.get(flag) is True for flag in social.when)
+        wanted = [
+            p
+            for p in programs
+            if set(p.welfare_levels) & set(table.alternative_levels)
+            or (flagged and p.id in social.programs)
+        ]
+        output["alternatives"] = _eligible(wanted, payload, program, received, knowledge, notes)
+    output["notes"] = sorted(notes)
     return output
+
+
+def _eligible(
+    wanted: list[Any],
+    payload: dict[str, Any],
+    own: str | None,
+    received: set[str],
+    knowledge: Knowledge,
+    notes: list[tuple[str, str]],
+) -> list[str]:
+    """Program ids of ``wanted`` the household may use; notes (program, condition) added."""
+    kinds = {p.id: p.kind for p in knowledge.programs.programs}
+    region = payload.get("province")
+    if region is not None:
+        found = knowledge.regions.find(region)
+        region = found.id if found else region
+    out = []
+    for program in wanted:
+        if program.id == own or program.id in received:
+            continue
+        ruled_out = False
+        own_notes = []
+        for cond in program.eligibility:
+            flags = [payload.get(f) for f in cond.any_of]
+            if cond.effect == "catatan":
+                if cond.fact == "catatan" or True in flags:
+                    own_notes.append(cond.id)
+                continue
+            value = payload.get(cond.fact) if cond.fact != "province" else region
+            if cond.fact == "head_age":
+                low = cond.min if cond.min is not None else 0
+                high = cond.max if cond.max is not None else 200
+                if value is None:
+                    own_notes.append(cond.id)
+                elif not low <= value <= high:
+                    ruled_out = True
+            elif cond.fact == "province":
+                if value is None:
+                    own_notes.append(cond.id)
+                elif value not in cond.regions:
+                    ruled_out = True
+            elif cond.fact == "gender":
+                if value is None:
+                    own_notes.append(cond.id)
+                elif value not in cond.genders:
+                    ruled_out = True
+            elif cond.fact in ("disability", "elderly_member"):
+                if value is None:
+                    own_notes.append(cond.id)
+                elif value != cond.value:
+                    ruled_out = True
+            elif cond.fact == "household_members":
+                if True in flags:
+                    continue
+                if not cond.others and all(f is False for f in flags):
+                    ruled_out = True
+                elif cond.others or None in flags:
+                    own_notes.append(cond.id)
+            elif cond.fact == "other_programs":
+                if payload.get("other_programs") is None:
+                    own_notes.append(cond.id)
+                elif any(kinds[p] in cond.exclude_kinds and p != program.id for p in received):
+                    ruled_out = True
+        if not ruled_out:
+            out.append(program.id)
+            notes.extend((program.id, n) for n in own_notes)
+    return sorted(out)
 
 
 def engine_view(kind: str, output: dict[str, Any]) -> dict[str, Any]:
@@ -133,7 +209,9 @@ def engine_view(kind: str, output: dict[str, Any]) -> dict[str, Any]:
         "graduated": output["graduated"],
         "next_step": output["next_step"],
         "missing": output["missing"],
+        "path": output["path"],
         "welfare_level": output["welfare_level"],
         "referrals": sorted(output["referrals"]),
         "alternatives": sorted(output["alternatives"]),
+        "notes": sorted((n["program"], n["condition"]) for n in output["program_notes"]),
     }

@@ -1,6 +1,9 @@
 """Program self-review (seed 2.2 "Hasil Analisis"): the ten stage checks -> a score, the
 category (kurang / cukup / sangat komprehensif) and, for each missing check, the steps of
-the stage guide (3.4) with their standard practice and output documents."""
+the stage guide (3.4) with their standard practice and output documents. When a studied
+program is named, the study's verdict is given with what the study is and is not (1.4,
+2.2: not a program evaluation, sampled regions only) and with the notes on ticks of the
+2.2 table that the program's own text in 2.1 contradicts (kept as the guideline has them)."""
 
 from __future__ import annotations
 
@@ -83,6 +86,40 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
             )
             fire.because(text("because.tinjauan_kajian", program=row.name, category=row.assessed))
 
+    studied = [p.id for p in knowledge.programs.programs if p.assessed is not None]
+    if studied:
+
+        @book.rule(
+            "tinjauan.catatan_kajian",
+            (m.t == PROGRAM) & _any_program(studied),
+            source=table.caveats[0].source,
+        )
+        def caveats(fire: Fire) -> None:
+            fire.conclude(
+                caveats=[{"id": c.id, "name": c.name, "text": c.text} for c in table.caveats]
+            )
+            fire.because(
+                " ".join(text("because.tinjauan_catatan", text=c.text) for c in table.caveats[:2])
+            )
+
+    for program in knowledge.programs.programs:
+        if not program.study_notes:
+            continue
+
+        @book.rule(
+            f"tinjauan.catatan_centang.{program.id}",
+            (m.t == PROGRAM) & (m.program == program.id),
+            source=program.study_notes[0].source,
+        )
+        def ticks(fire: Fire, row: Program = program) -> None:
+            fire.conclude(study_notes=[{"check": n.check, "text": n.text} for n in row.study_notes])
+            fire.because(
+                " ".join(
+                    text("because.tinjauan_catatan_centang", program=row.name, text=n.text)
+                    for n in row.study_notes
+                )
+            )
+
     for category in table.categories:
 
         @book.rule(
@@ -93,6 +130,13 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         def settle(fire: Fire, row: ReviewCategory = category) -> None:
             fire.conclude(category=row.id, category_name=row.name, category_meaning=row.meaning)
             fire.because(text("because.tinjauan_kategori", name=row.name, min=row.min, max=row.max))
+
+
+def _any_program(ids: list[str]) -> Any:
+    condition = m.program == ids[0]
+    for other in ids[1:]:
+        condition = condition | (m.program == other)
+    return condition
 
 
 def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
@@ -106,6 +150,8 @@ def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, An
         "category_meaning": conclusions.get("category_meaning"),
         "covered": conclusions.get("covered", []),
         "study": conclusions.get("study"),
+        "caveats": conclusions.get("caveats", []),
+        "study_notes": conclusions.get("study_notes", []),
         "gaps": [
             {
                 "check": check.id,

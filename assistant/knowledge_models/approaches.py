@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 
 from assistant.knowledge_models.base import Row, Table, unique
@@ -10,17 +12,38 @@ from assistant.knowledge_models.base import Row, Table, unique
 class CommunityCondition(Row):
     """A condition of a community that points to an approach (DESIGN.md 4.1 ids)."""
 
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"name", "description"})
+
     name: str
     description: str
     hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
 
 
 class TargetGroup(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"name"})
+
     name: str
     hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
 
 
 class Approach(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset(
+        {
+            "name",
+            "english_name",
+            "core",
+            "summary",
+            "target",
+            "target_groups",
+            "conditions",
+            "aims",
+            "strengths",
+            "weaknesses",
+            "opportunities",
+            "threats",
+        }
+    )
+
     name: str
     english_name: str
     core: bool = Field(description="one of the two approaches the 3.2 framework centres on")
@@ -36,6 +59,8 @@ class Approach(Row):
 
 
 class ApproachesTable(Table):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"conditions", "groups", "approaches"})
+
     conditions: list[CommunityCondition] = Field(min_length=1)
     groups: list[TargetGroup] = Field(min_length=1)
     approaches: list[Approach] = Field(min_length=1)

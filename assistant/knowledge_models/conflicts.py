@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -10,12 +10,18 @@ from assistant.knowledge_models.base import Row, Table, unique
 
 
 class ConflictCategory(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"rank", "name", "meaning"})
+
     rank: int = Field(ge=1)
     name: str
     meaning: str
 
 
 class ConflictType(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset(
+        {"name", "category", "example", "parties", "options"}
+    )
+
     name: str
     category: str
     example: str
@@ -26,6 +32,7 @@ class ConflictType(Row):
 
 class ConflictScope(Row):
     name: str
+    hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
 
 
 class Escalation(Row):
@@ -38,12 +45,16 @@ class Escalation(Row):
 
 
 class ConflictStep(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"order", "name", "actions"})
+
     order: int = Field(ge=1)
     name: str
     actions: list[str] = Field(min_length=1)
 
 
 class ConflictTable(Table):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"categories", "types", "steps"})
+
     categories: list[ConflictCategory] = Field(min_length=1)
     types: list[ConflictType] = Field(min_length=1)
     scopes: list[ConflictScope] = Field(min_length=1)

@@ -3,7 +3,7 @@ guide of 3.3.5 ("Panduan Pelaksanaan Kegiatan Inti") for each model that has one
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -14,6 +14,8 @@ BUSINESS_STAGE = Literal["belum_ada", "pemula", "berjalan"]
 
 
 class Range(Strict):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"min", "max", "unit"})
+
     min: float = Field(ge=0)
     max: float = Field(ge=0)
     unit: str
@@ -28,12 +30,28 @@ class Range(Strict):
 class Share(Strict):
     """One part of the delivery, e.g. theory 30%."""
 
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"name", "percent", "what"})
+
     name: str
     percent: int = Field(ge=0, le=100)
     what: str
 
 
 class ImplementationGuide(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset(
+        {
+            "name",
+            "aims",
+            "duration",
+            "sessions",
+            "hours_per_session",
+            "total_hours",
+            "delivery",
+            "tasks",
+            "methods",
+        }
+    )
+
     name: str = Field(description="the guide's heading in 3.3.5, e.g. Pelatihan Vokasi")
     aims: list[str] = Field(min_length=1)
     duration: Range
@@ -54,19 +72,53 @@ class ImplementationGuide(Row):
 class InterventionGroup(Row):
     """pengembangan_keterampilan, pendampingan, peningkatan_akses."""
 
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"name", "description"})
+
     name: str
     description: str
 
 
+class InterventionForm(Row):
+    """A form an intervention model takes (the sub-models of mentoring and access in
+    3.3.2, the forms of 1.2), e.g. crowdfunding under akses_modal."""
+
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"name", "description", "examples"})
+
+    name: str
+    description: str | None = None
+    examples: list[str] = []
+
+
 class InterventionModel(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset(
+        {"group", "name", "description", "activities", "guide", "forms"}
+    )
+
     group: str
     name: str
     description: str
     activities: list[str] = Field(min_length=1, description="example activities")
     guide: ImplementationGuide | None = None
+    forms: list[InterventionForm] = Field(default=[], description="its forms (1.2, 3.3.2)")
+
+
+class OtherModel(Row):
+    """A model the literature review (1.2) names that the framework of 3.2 does not carry
+    (Pendidikan Kritis); programs of 2.1 use it."""
+
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"group", "name", "description", "forms"})
+
+    group: str
+    name: str
+    description: str
+    forms: list[InterventionForm] = Field(min_length=1)
 
 
 class SubModel(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset(
+        {"model", "name", "description", "targets", "examples"}
+    )
+
     model: str = Field(description="id of the parent InterventionModel")
     name: str
     description: str
@@ -77,17 +129,28 @@ class SubModel(Row):
 
 
 class InterventionsTable(Table):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset(
+        {"groups", "models", "sub_models", "other_models"}
+    )
+
     groups: list[InterventionGroup] = Field(min_length=1)
     models: list[InterventionModel] = Field(min_length=1)
     sub_models: list[SubModel] = Field(min_length=1)
+    other_models: list[OtherModel] = []
 
     @model_validator(mode="after")
     def _references(self) -> InterventionsTable:
         unique([g.id for g in self.groups], "groups")
-        unique([m.id for m in self.models] + [s.id for s in self.sub_models], "models/sub_models")
+        unique(
+            [m.id for m in self.models]
+            + [s.id for s in self.sub_models]
+            + [o.id for o in self.other_models]
+            + [f.id for m in [*self.models, *self.other_models] for f in m.forms],
+            "models/sub_models/other_models/forms",
+        )
         groups = {g.id for g in self.groups}
         models = {m.id for m in self.models}
-        for model in self.models:
+        for model in [*self.models, *self.other_models]:
             if model.group not in groups:
                 raise ValueError(f"model '{model.id}': kelompok '{model.group}' tidak ada")
         for sub in self.sub_models:

@@ -3,21 +3,28 @@ tepat"): need signals -> intervention model, example activities, considerations.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 
-from assistant.knowledge_models.base import Row, Strict, Table, unique
+from assistant.knowledge_models.base import Marked, Row, Table, unique
 
 
 class NeedSignal(Row):
     """One example of the table's first column (DESIGN.md 4.1 signal ids)."""
+
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"text", "models"})
 
     text: str
     models: list[str] = Field(min_length=1, description="intervention model ids it calls for")
     hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
 
 
-class Consideration(Strict):
-    """A consideration of the row; ``recommends`` chains a follow-up model."""
+class Consideration(Marked):
+    """A consideration of the row; ``recommends`` chains a follow-up model (the project's
+    reading of the consideration, so a consideration that recommends carries a basis)."""
+
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"text"})
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     text: str
@@ -29,6 +36,10 @@ class Consideration(Strict):
 
 
 class NeedsRow(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset(
+        {"name", "signals", "activities", "considerations"}
+    )
+
     name: str = Field(description="the row's model, as the table names it")
     signals: list[NeedSignal] = Field(min_length=1)
     activities: list[str] = Field(min_length=1)
@@ -36,6 +47,8 @@ class NeedsRow(Row):
 
 
 class NeedsTable(Table):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"entries"})
+
     entries: list[NeedsRow] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from assistant.knowledge_models.base import Source, Strict, Table
 
 
 class SourceSection(Strict):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"section", "title", "headings"})
+
     section: str = Field(pattern=r"^\d+(\.\d+)*$")
     title: str
     headings: list[str] = []
 
 
 class SourcesTable(Table):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"document", "sections"})
+
     document: str
     sections: list[SourceSection]
 

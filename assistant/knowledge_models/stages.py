@@ -3,12 +3,16 @@ standard practice, output documents)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 
 from assistant.knowledge_models.base import Row, Table, unique
 
 
 class Stage(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"name", "order", "aim", "activities"})
+
     name: str
     order: int = Field(ge=1)
     aim: str
@@ -16,6 +20,8 @@ class Stage(Row):
 
 
 class StageStep(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"stage", "name", "practice", "outputs"})
+
     stage: str
     name: str
     practice: list[str] = Field(min_length=1, description="standard practice")
@@ -23,6 +29,8 @@ class StageStep(Row):
 
 
 class StagesTable(Table):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"stages", "steps"})
+
     stages: list[Stage] = Field(min_length=6, max_length=6)
     steps: list[StageStep] = Field(min_length=1)
 

@@ -3,22 +3,32 @@ table of 3.3.7 (achievement hypothesis, deciding parameters, fitting strategy)."
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 
 from assistant.knowledge_models.base import Row, Strict, Table, unique
 
 
 class SustainabilityModel(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"name", "description"})
+
     name: str
     description: str
 
 
 class Parameter(Strict):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"text"})
+
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     text: str
 
 
 class StrategyRow(Row):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset(
+        {"model", "hypothesis", "parameters", "strategy"}
+    )
+
     model: str
     hypothesis: str
     parameters: list[Parameter] = Field(min_length=1)
@@ -26,6 +36,8 @@ class StrategyRow(Row):
 
 
 class SustainabilityTable(Table):
+    GUIDELINE: ClassVar[frozenset[str]] = frozenset({"models", "strategies"})
+
     models: list[SustainabilityModel] = Field(min_length=1)
     strategies: list[StrategyRow] = Field(min_length=1)
 

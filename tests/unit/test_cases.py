@@ -5,11 +5,16 @@ A case: `name`, `kind`, `input`, `source` (the seed section it checks), and one 
 - `expected: {key: value}`: output fields that must equal these values;
 - `includes` / `excludes: {key: [values]}`: items that must (not) be in a list output
   (for a list of objects, the object's `id` is compared);
-- `fired` / `not_fired: [rule ids]`: rules that must (not) have fired.
+- `fired` / `not_fired: [rule ids]`: rules that must (not) have fired;
+- `mentions: {key: [texts]}`: texts that must appear in an output (its JSON, as shown).
+
+A list item that is an object is compared by its `id`, or by `program.condition` when it
+has those (program notes, programs left out).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +26,7 @@ from assistant.inputs import INPUTS
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
 KEYS = {"name", "kind", "input", "source", "error", "expected", "includes", "excludes", "fired",
-        "not_fired"}
+        "not_fired", "mentions"}
 
 
 def _cases() -> list[Any]:
@@ -42,7 +47,17 @@ def test_there_are_enough_cases_for_every_kind():
 
 
 def _ids(items: list[Any]) -> list[Any]:
-    return [item["id"] if isinstance(item, dict) and "id" in item else item for item in items]
+    return [_key(item) for item in items]
+
+
+def _key(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    if "id" in item:
+        return item["id"]
+    if "program" in item and "condition" in item:
+        return f"{item['program']}.{item['condition']}"
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -65,6 +80,10 @@ def test_case(case, service, knowledge):
     for key, values in case.get("excludes", {}).items():
         present = _ids(output.get(key) or [])
         assert not set(values) & set(present), f"{key} has {set(values) & set(present)}"
+    for key, texts in case.get("mentions", {}).items():
+        shown = json.dumps(output.get(key), ensure_ascii=False)
+        for wanted in texts:
+            assert wanted in shown, f"{key} does not mention {wanted!r}: {shown}"
     missing = set(case.get("fired", [])) - set(decision.fired)
     assert not missing, f"rules that should have fired: {sorted(missing)}"
     unexpected = set(case.get("not_fired", [])) & set(decision.fired)
