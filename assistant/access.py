@@ -5,7 +5,8 @@
 - pendamping (facilitator): reads and writes only the households they accompany.
 - pejabat_desa (village official): counts for their own village; reads its households,
   changes none; nothing of other villages.
-- pelatih (trainer): works only in the sandbox database, where everything is allowed."""
+- pelatih (trainer): works only in the sandbox database, on their own practice households
+  (each trainer has their own sample households there)."""
 
 from __future__ import annotations
 
@@ -21,17 +22,33 @@ class Forbidden(InputError):
 
 
 def can_read(actor: User, household: Beneficiary) -> bool:
-    if actor.role in ("admin", "pelatih"):
+    if actor.role == "admin":
         return True
-    if actor.role == "pendamping":
+    if actor.role in ("pendamping", "pelatih"):  # a trainer: their own practice households
         return household.facilitator_id == actor.id
     return actor.role == "pejabat_desa" and household.village_id == actor.village_id
 
 
 def can_write(actor: User, household: Beneficiary) -> bool:
-    if actor.role in ("admin", "pelatih"):
+    if actor.role == "admin":
         return True
-    return actor.role == "pendamping" and household.facilitator_id == actor.id
+    return actor.role in ("pendamping", "pelatih") and household.facilitator_id == actor.id
+
+
+def can_assess(actor: User) -> bool:
+    """Who records graduation assessments (on the households they may write)."""
+    return actor.role in ("pendamping", "pelatih", "admin")
+
+
+def works_in_sandbox(actor: User) -> bool:
+    """Trainers read and write only the sandbox database, never the real one."""
+    return actor.role == "pelatih"
+
+
+def can_load_samples(actor: User, owner: User) -> bool:
+    """Sample households belong to one trainer (in the sandbox only): the trainer loads
+    their own, or an admin loads them for a trainer before a training."""
+    return owner.role == "pelatih" and (actor.id == owner.id or actor.role == "admin")
 
 
 def can_set_umk(actor: User, village: Village) -> bool:

@@ -17,11 +17,11 @@ from typing import Any
 import yaml
 
 from assistant import access
-from assistant.access import Forbidden, require
+from assistant.access import Forbidden, require, works_in_sandbox
 from assistant.decision import Decision
 from assistant.errors import InputError
 from assistant.knowledge import Knowledge
-from assistant.limits import MAX_NAME, MAX_REPORT_TEXT
+from assistant.limits import MAX_MATCH_TOKENS, MAX_NAME, MAX_REPORT_TEXT
 from assistant.money import parse_rupiah
 from assistant.nik import nik_hash, salt_for
 from assistant.records import (
@@ -34,13 +34,28 @@ from assistant.records import (
     User,
     Village,
 )
+from assistant.reports import VillageSummary, village_summary
 from assistant.service import Assistant
 from assistant.store import Store
 from assistant.texts import text
-from assistant.understanding import match_hints
+from assistant.understanding import detect_harm, find_person, normalise
 
 DAYS_PER_MONTH = 30
 SAMPLES = Path(__file__).with_name("samples.yml")
+
+
+FOLLOW_UP = "follow_up"
+
+
+class NeedFollowUp(InputError):
+    """A graduate's follow-up (continued mentoring, a referral or both, 3.3.7) is chosen
+    when the graduation is communicated: the message lists the options."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        options = ", ".join(
+            f"{o.id} ({o.name})" for o in knowledge.graduation.follow_up_options
+        )
+        super().__init__(text("casework.need_follow_up", options=options), "follow_up")
 
 
 class AlreadyAssessed(InputError):
@@ -86,15 +101,9 @@ class AssessmentPlan:
 
     def moved(self) -> Beneficiary:
         """The household as the plan leaves it."""
-        output = self.decision.output
         if self.assessment is None:
             return self.household
-        return self.household.model_copy(
-            update={
-                "state": output["next_step"],
-                "welfare_level": output.get("welfare_level") or self.household.welfare_level,
-            }
-        )
+        return self.household.model_copy(update={"state": self.decision.output["next_step"]})
 
 
 class Casework:
@@ -174,6 +183,9 @@ class Casework:
         household_head: bool = True,
         program: str | None = None,
         facilitator_id: str | None = None,
+        head_age: int | None = None,
+        elderly_member: bool | None = None,
+        other_programs: list[str] | None = None,
     ) -> Beneficiary:
         require(actor.role in ("pendamping", "admin", "pelatih"), "register")
         facilitator_id = facilitator_id or actor.id
@@ -189,6 +201,11 @@ class Casework:
             raise InputError(text("casework.bad_name", chars=MAX_NAME), "name")
         if program is not None and program not in self.knowledge.programs.ids:
             raise InputError(text("errors.unknown_program", program=program), "program")
+        for received in other_programs or []:
+            if received not in self.knowledge.programs.ids:
+                raise InputError(text("errors.unknown_program", program=received), "program")
+        if head_age is not None and not 0 <= head_age <= 130:
+            raise InputError(text("casework.bad_age"), "usia")
         hashed = self.hash_nik(nik) if nik else None
         if hashed:
             existing = self.store.find_beneficiary_by_nik(hashed)
@@ -212,6 +229,9 @@ class Casework:
             program=program,
             state=self.knowledge.graduation.initial_state,
             state_since=datetime.now(),
+            head_age=head_age,
+            elderly_member=elderly_member,
+            other_programs=other_programs,
         )
         self.store.add_beneficiary(household)
         return household
@@ -229,14 +249,42 @@ class Casework:
             raise Forbidden(text("casework.unknown_household", household=household_id), "household")
         return found
 
-    def households(self, actor: User, name: str | None = None) -> list[Beneficiary]:
-        if actor.role in ("admin", "pelatih"):
-            return self.store.list_beneficiaries(name_like=name)
-        if actor.role == "pendamping":
-            return self.store.list_beneficiaries(facilitator=actor.id, name_like=name)
+    def households(
+        self, actor: User, name: str | None = None, limit: int | None = None
+    ) -> list[Beneficiary]:
+        scope = self._scope(actor)
+        if scope is None:
+            return []
+        return self.store.list_beneficiaries(name_like=name, limit=limit, **scope)
+
+    def count_households(self, actor: User) -> int:
+        scope = self._scope(actor)
+        return 0 if scope is None else self.store.count_households(**scope)
+
+    @staticmethod
+    def _scope(actor: User) -> dict[str, str | None] | None:
+        """The households an actor may read, as store filters (None: none at all)."""
+        if actor.role == "admin":
+            return {}
+        if actor.role in ("pendamping", "pelatih"):
+            return {"facilitator": actor.id}
         if actor.role == "pejabat_desa" and actor.village_id:
-            return self.store.list_beneficiaries(village=actor.village_id, name_like=name)
-        return []
+            return {"village": actor.village_id}
+        return None
+
+    def household_named(self, actor: User, message: str) -> Beneficiary | None:
+        """The one household the actor may read that ``message`` names ("cek bu siti"),
+        found without listing every household: a name search first, then the closest."""
+        words = [w for w in normalise(message).split() if len(w) >= 3][:MAX_MATCH_TOKENS]
+        scope = self._scope(actor)
+        if scope is None:
+            return None
+        candidates = self.store.beneficiaries_named(words, **scope)
+        if not candidates and actor.role in ("pendamping", "pelatih"):
+            # a misspelt name ("bu sity"): a facilitator's own caseload is small enough
+            candidates = self.store.list_beneficiaries(facilitator=actor.id)[:500]
+        found = find_person(message, [(h.id, h.name) for h in candidates])
+        return next((h for h in candidates if h.id == found), None)
 
     def history(self, actor: User, household_id: str) -> dict[str, Any]:
         household = self.household(actor, household_id)
@@ -262,8 +310,11 @@ class Casework:
         assets: str = "",
         notes: str = "",
         channel: str = "cli",
+        follow_up: str | None = None,
     ) -> AssessmentResult:
-        """Record an assessment and move the case along the path, in one transaction."""
+        """Record an assessment and move the case along the path, in one transaction.
+        A graduate's follow-up choice (3.3.7) may come now or when the graduation is
+        communicated (``complete_task``)."""
         household = self.household(actor, household_id)
         assessed_on = assessed_on or date.today()
         if assessed_on > date.today():
@@ -290,6 +341,7 @@ class Casework:
             assets=assets,
             notes=notes,
             channel=channel,
+            follow_up=follow_up,
         )
         return self.record(actor, plan)
 
@@ -306,19 +358,30 @@ class Casework:
         assets: str = "",
         notes: str = "",
         channel: str = "cli",
+        follow_up: str | None = None,
     ) -> AssessmentPlan:
         """Decide an assessment without writing anything (no lock is held while the rules
-        work); ``record`` writes the plan."""
+        work); ``record`` writes the plan. A graduate whose follow-up is not chosen yet is
+        recorded with the first step only (communicating the graduation); every other
+        missing answer holds the assessment back."""
         require(access.can_write(actor, household), "write")
         village = self.village(household.village_id)
         if village.umk is None:
             raise NeedUMK(village, may_set=access.can_set_umk(actor, village))
         income_monthly = parse_rupiah(income)
         decision = self._graduation(
-            actor, household, village, income_monthly, mindset_changed, significant_change, channel
+            actor,
+            household,
+            village,
+            income_monthly,
+            mindset_changed,
+            significant_change,
+            channel,
+            follow_up,
         )
-        if decision.output["missing"]:
-            return AssessmentPlan(household, decision, missing=decision.output["missing"])
+        missing = decision.output["missing"]
+        if [answer for answer in missing if answer != FOLLOW_UP]:
+            return AssessmentPlan(household, decision, missing=missing)
         assessment = Assessment(
             beneficiary_id=household.id,
             assessed_on=assessed_on,
@@ -331,9 +394,10 @@ class Casework:
             notes=notes,
             recorded_by=actor.id,
             decision_id=decision.id,
+            follow_up=decision.output.get("follow_up"),
         )
         tasks = self.schedule(household, decision.output["path"], assessed_on, decision.id)
-        return AssessmentPlan(household, decision, assessment, tasks)
+        return AssessmentPlan(household, decision, assessment, tasks, missing=missing)
 
     def record(self, actor: User, plan: AssessmentPlan) -> AssessmentResult:
         """Write a planned assessment: the decision, the assessment, the case's transition and
@@ -356,10 +420,10 @@ class Casework:
                     by=actor.id,
                 )
             )
-            self.store.move_case(household.id, to_state, decision.output.get("welfare_level"))
+            self.store.move_case(household.id, to_state)
             self.store.supersede_open_tasks(household.id)
             self.store.add_tasks(plan.tasks)
-        return AssessmentResult(plan.moved(), decision, assessment_id, plan.tasks)
+        return AssessmentResult(plan.moved(), decision, assessment_id, plan.tasks, plan.missing)
 
     def preview(
         self,
@@ -369,9 +433,11 @@ class Casework:
         income: Any,
         mindset_changed: bool,
         significant_change: bool | None = None,
+        follow_up: str | None = None,
+        household: Beneficiary | None = None,
     ) -> Decision:
         """What an assessment would decide, without recording anything."""
-        household = self.household(actor, household_id)
+        household = household or self.household(actor, household_id)
         village = self.village(household.village_id)
         return self._graduation(
             actor,
@@ -381,6 +447,7 @@ class Casework:
             mindset_changed,
             significant_change,
             "pratinjau",
+            follow_up,
         )
 
     def _graduation(
@@ -392,9 +459,11 @@ class Casework:
         mindset_changed: bool,
         significant_change: bool | None,
         channel: str,
+        follow_up: str | None = None,
     ) -> Decision:
         if village.umk is None:
             raise NeedUMK(village, may_set=access.can_set_umk(actor, village))
+        province = self.knowledge.regions.find(village.province) if village.province else None
         payload = {
             "income_monthly": income_monthly,
             "umk": village.umk,
@@ -402,6 +471,18 @@ class Casework:
             "state": household.state,
             "significant_change": significant_change,
             "program": household.program,
+            "follow_up": follow_up,
+            # what decides the referrals a household can use (unknown facts are left out:
+            # the decision then says what to check)
+            "province": province.id if province else None,
+            "head_age": household.head_age,
+            "gender": household.gender,
+            "disability": household.disability,
+            "elderly_member": household.elderly_member,
+            "other_programs": household.other_programs,
+            "welfare_level": household.welfare_level if household.welfare_level_source else None,
+            "welfare_level_source": household.welfare_level_source,
+            "dtsen_decile": household.dtsen_decile,
         }
         return self.assistant.evaluate(
             "graduation",
@@ -453,38 +534,42 @@ class Casework:
         return math.ceil(max(months, default=3) * DAYS_PER_MONTH)
 
     def tasks_due(self, actor: User, until: date | None = None) -> list[Task]:
-        if actor.role in ("admin", "pelatih"):
+        if actor.role == "admin":
             return self.store.open_tasks(until=until)
-        if actor.role == "pendamping":
+        if actor.role in ("pendamping", "pelatih"):
             return self.store.open_tasks(facilitator=actor.id, until=until)
         return []
 
-    def complete_task(self, actor: User, task_id: int) -> Beneficiary:
-        """Mark a task done; the case moves on to the next step of its path."""
+    def complete_task(
+        self, actor: User, task_id: int, follow_up: str | None = None
+    ) -> Beneficiary:
+        """Mark a task done; the case moves on to the next step of its path (the path its
+        latest graduation decision gave, with the graduate's chosen follow-up). When the
+        graduation is communicated and the graduate's follow-up (3.3.7) is not chosen yet,
+        it is asked for (``NeedFollowUp``) and its steps are scheduled."""
         task = self.store.get_task(task_id)
         household = self.store.get_beneficiary(task.beneficiary_id) if task else None
         if task is None or household is None or not access.can_write(actor, household):
             raise Forbidden(text("casework.unknown_task", task=task_id), "task")
         table = self.knowledge.graduation
         graduated_path = {s.id for s in table.path("lulus")} | {table.graduated_state}
+        path, chosen = self._path_of(household)
+        extra: list[Task] = []
+        if task.step == table.path("lulus")[0].id and path and chosen is None:
+            option = self._follow_up_option(follow_up)
+            chosen = option.id
+            path = [task.step, *option.steps]
+            extra = self.schedule(household, list(option.steps), date.today(), None)
         with self.store.transaction():
             self.store.finish_task(task_id)
+            if extra:
+                self.store.record_follow_up(household.id, str(chosen))
+                self.store.add_tasks(extra)
             if task.step == table.monitoring_step and household.state in graduated_path:
                 # monitoring after graduation repeats for as long as the case is followed
                 self.store.add_tasks(self.schedule(household, [task.step], date.today(), None))
             if household.state == task.step:
-                step = table.step(task.step)
-                following = [
-                    s.id
-                    for s in table.path(step.path)
-                    if s.order > step.order and not s.conditional
-                ]
-                if following:
-                    to_state = following[0]
-                elif step.path == "lulus":
-                    to_state = table.graduated_state
-                else:
-                    to_state = task.step  # waits here for the next assessment
+                to_state = self._next_state(task.step, path)
                 if to_state != household.state:
                     self.store.add_transition(
                         Transition(
@@ -496,15 +581,73 @@ class Casework:
                             by=actor.id,
                         )
                     )
-                    self.store.move_case(household.id, to_state, None)
+                    self.store.move_case(household.id, to_state)
         moved = self.store.get_beneficiary(household.id)
         assert moved is not None
         return moved
 
+    def choose_follow_up(
+        self, actor: User, household_id: str, follow_up: str
+    ) -> tuple[Beneficiary, list[Task]]:
+        """A graduate's follow-up choice (3.3.7: continued mentoring, a referral, or both),
+        given after the graduation was decided: stored with the assessment that graduated
+        them, and its steps scheduled."""
+        household = self.household(actor, household_id)
+        require(access.can_write(actor, household), "write")
+        path, chosen = self._path_of(household)
+        first = self.knowledge.graduation.path("lulus")[0].id
+        if not path or path[0] != first or chosen is not None:
+            raise InputError(text("casework.no_follow_up_due", name=household.name), "follow_up")
+        option = self._follow_up_option(follow_up)
+        tasks = self.schedule(household, list(option.steps), date.today(), None)
+        with self.store.transaction():
+            self.store.record_follow_up(household.id, option.id)
+            self.store.add_tasks(tasks)
+        return household, tasks
+
+    def _follow_up_option(self, follow_up: str | None) -> Any:
+        option = next(
+            (o for o in self.knowledge.graduation.follow_up_options if o.id == follow_up), None
+        )
+        if option is None:
+            raise NeedFollowUp(self.knowledge)
+        return option
+
+    def _path_of(self, household: Beneficiary) -> tuple[list[str], str | None]:
+        """The path the latest graduation decision set a household on, and the graduate's
+        follow-up choice (made at the assessment or afterwards; None when not yet)."""
+        decision = self.store.latest_graduation(household.id)
+        if decision is None:
+            return [], None
+        path = list(decision.output.get("path") or [])
+        chosen = decision.output.get("follow_up") or self.store.latest_follow_up(household.id)
+        first = self.knowledge.graduation.path("lulus")[0].id
+        if chosen and path[:1] == [first] and len(path) == 1:
+            option = self._follow_up_option(chosen)
+            path = [first, *option.steps]
+        return path, chosen
+
+    def _next_state(self, step_id: str, path: list[str]) -> str:
+        """Where a case goes when ``step_id`` is done: the next step of its decision's path;
+        after the last step of the graduate's path, graduated; after the last step of the
+        other path, it waits there for the next assessment."""
+        table = self.knowledge.graduation
+        if step_id in path and path.index(step_id) + 1 < len(path):
+            return path[path.index(step_id) + 1]
+        step = table.step(step_id)
+        if step.path == "lulus":
+            return table.graduated_state
+        following = [
+            s.id
+            for s in table.path(step.path)
+            if s.order > step.order and not s.conditional and not s.choice
+        ]
+        return following[0] if following and step_id not in path else step_id
+
     # --- conflicts ------------------------------------------------------------------
 
     def report_conflict(
-        self, reporter: str, payload: dict[str, Any], channel: str
+        self, reporter: str, payload: dict[str, Any], channel: str, harm_reported: bool = False
     ) -> tuple[Decision, ConflictReport]:
         """Decide a conflict report and keep it for follow-up (safeguarding ones flagged).
         The whole description is stored with the report; the decision keeps what the
@@ -524,9 +667,10 @@ class Casework:
                 description=said or None,
             )
             report.id = self.store.add_conflict(report)
-            if report.safeguarding:
-                # the report of harm is kept for an admin too (3.3.5 "Kebijakan Perlindungan")
-                named = match_hints(said, self.knowledge.safeguarding.concerns)
+            if report.safeguarding and not harm_reported:
+                # the report of harm is kept for an admin too (3.3.5 "Kebijakan Perlindungan"),
+                # unless this conversation's harm net stored it already
+                named = detect_harm(said, self.knowledge)
                 asked = ["kekerasan", "pelecehan", "eksploitasi"]  # what the question named
                 self.report_safeguarding(reporter, said, channel, concerns=named or asked)
         return decision, report
@@ -538,7 +682,7 @@ class Casework:
     ) -> tuple[Decision, SafeguardingReport] | None:
         """A report of harm (3.3.5 "Kebijakan Perlindungan"): the protocol is decided and
         the report kept, flagged, for an admin. None when no harm is recognised."""
-        found = concerns or match_hints(message, self.knowledge.safeguarding.concerns)
+        found = concerns or detect_harm(message, self.knowledge)
         if not found:
             return None
         user = self.store.get_user(reporter)
@@ -596,6 +740,15 @@ class Casework:
         require(actor.role in ("admin", "pelatih"), "report")
         return self.store.case_rows(village=village)
 
+    def village_summary(self, actor: User) -> VillageSummary:
+        """A village official's own village: households by path step, graduated,
+        re-evaluations due, by gender and disability. Counts only; nothing is changed."""
+        require(actor.role == "pejabat_desa" and bool(actor.village_id), "village_summary")
+        village = self.village(str(actor.village_id))
+        rows = self.report_rows(actor)
+        due = self.store.count_due_tasks(village.id, "evaluasi_ulang", date.today())
+        return village_summary(village.name, rows, self.knowledge, due)
+
     def export_rows(
         self, actor: User, what: str, since: str | None, village: str | None
     ) -> list[dict[str, Any]]:
@@ -609,8 +762,12 @@ class Casework:
     def seed_samples(self, trainer: User) -> list[tuple[Beneficiary, str]]:
         """Load the sample villages and households (assistant/samples.yml) into this
         (sandbox) database once, each brought to the point of the path it shows."""
-        require(trainer.role in ("pelatih", "admin"), "trainer")
+        require(access.can_load_samples(trainer, trainer), "trainer")
         samples = yaml.safe_load(SAMPLES.read_text(encoding="utf-8"))
+        with self.store.transaction():  # all the samples or none
+            return self._seed(trainer, samples)
+
+    def _seed(self, trainer: User, samples: dict[str, Any]) -> list[tuple[Beneficiary, str]]:
         for village in samples["villages"]:
             if self.store.get_village(village["id"]) is None:
                 self.store.add_village(Village.model_validate(village))
@@ -649,19 +806,66 @@ class Casework:
             task = next(
                 t for t in self.store.open_tasks(beneficiary=household_id) if t.step == step["done"]
             )
-            self.complete_task(actor, task.id)
+            self.complete_task(actor, task.id, follow_up=step.get("follow_up"))
+
+
+class Workspaces:
+    """The one router between the real database and the trainers' sandbox, for the CLI
+    and the chat alike: trainers always work in the sandbox, everyone else in the real
+    database; practice material (the sample households) is only ever written to the
+    sandbox, whoever loads it. A user's record is copied into the sandbox when they
+    enter it."""
+
+    def __init__(self, database: Path, sandbox: Path) -> None:
+        self.main = Casework(Store(database))
+        self._sandbox_path = sandbox
+        self._sandbox: Casework | None = None
+
+    def sandbox(self) -> Casework:
+        if self._sandbox is None:
+            self._sandbox = Casework(Store(self._sandbox_path), self.main.knowledge)
+        return self._sandbox
+
+    def user(self, user_id: str | None) -> User | None:
+        return self.main.store.get_user(user_id) if user_id else None
+
+    def for_user(self, user: User | None) -> Casework:
+        """Where this user's work is read and written."""
+        if user is not None and works_in_sandbox(user):
+            return self.practice(user)
+        return self.main
+
+    def practice(self, user: User) -> Casework:
+        """The sandbox, with the user's record copied in (trainers; admins loading the
+        samples)."""
+        practice = self.sandbox()
+        practice.store.mirror_user(user)
+        return practice
+
+    def seed_samples(
+        self, actor: User, trainer: User | None = None
+    ) -> list[tuple[Beneficiary, str]]:
+        """Load a trainer's sample households into the sandbox, never the real database:
+        the trainer's own, or, by an admin preparing a training, those of ``trainer``."""
+        owner = trainer or actor
+        if not access.can_load_samples(actor, owner):
+            key = "trainer_for_whom" if actor.role == "admin" and trainer is None else "trainer"
+            require(False, key)
+        return self.practice(owner).seed_samples(owner)
+
+    def close(self) -> None:
+        self.main.store.close()
+        if self._sandbox is not None:
+            self._sandbox.store.close()
 
 
 def open_casework(
     database: Path, sandbox: Path, actor_id: str | None
 ) -> tuple[Casework, User | None]:
-    """The casework for an actor: trainers get the sandbox database, everyone else the
-    real one. The trainer's own user record is copied into the sandbox."""
-    main = Casework(Store(database))
-    actor = main.store.get_user(actor_id) if actor_id else None
-    if actor is not None and actor.role == "pelatih":
-        practice = Casework(Store(sandbox), main.knowledge)
-        practice.store.mirror_user(actor)
-        main.store.close()
-        return practice, actor
-    return main, actor
+    """The casework for an actor (see :class:`Workspaces`)."""
+    rooms = Workspaces(database, sandbox)
+    actor = rooms.user(actor_id)
+    work = rooms.for_user(actor)
+    if work is not rooms.main:
+        rooms.main.store.close()
+    return work, actor

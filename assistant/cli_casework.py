@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 import click
 
-from assistant.casework import Casework, open_casework
+from assistant.casework import Casework, Workspaces
 from assistant.errors import InputError
 from assistant.paths import database_path, sandbox_path
 from assistant.records import ROLES, User, Village
@@ -36,12 +36,17 @@ class Session:
     def __init__(self, db: Path | None, actor_id: str | None) -> None:
         self.db = db or database_path()
         self.actor_id = actor_id or os.environ.get("ASSISTANT_USER")
-        self._opened: tuple[Casework, User | None] | None = None
+        self._rooms: Workspaces | None = None
+
+    def rooms(self) -> Workspaces:
+        if self._rooms is None:
+            self._rooms = Workspaces(self.db, sandbox_path())
+        return self._rooms
 
     def open(self) -> tuple[Casework, User | None]:
-        if self._opened is None:
-            self._opened = open_casework(self.db, sandbox_path(), self.actor_id)
-        return self._opened
+        rooms = self.rooms()
+        actor = rooms.user(self.actor_id)
+        return rooms.for_user(actor), actor
 
     def actor(self) -> tuple[Casework, User]:
         casework, actor = self.open()
@@ -245,6 +250,17 @@ def cases() -> None:
 @click.option("--program", default=None)
 @click.option("--pendamping", default=None, help="Id pendamping (admin).")
 @click.option("--tanggal", default=None, help="Tanggal terdaftar (bawaan: hari ini).")
+@click.option("--usia", type=click.IntRange(0, 130), default=None, help="Usia kepala keluarga.")
+@click.option(
+    "--lansia/--tanpa-lansia",
+    default=None,
+    help="Ada/tidak ada anggota lansia (bila tidak disebut: belum diketahui).",
+)
+@click.option(
+    "--program-lain",
+    default=None,
+    help='Program pemerintah yang sudah diterima, mis. "pkh,bpnt" ("-" bila tidak ada).',
+)
 @click.pass_context
 def cases_register(
     ctx: click.Context,
@@ -257,6 +273,9 @@ def cases_register(
     program: str | None,
     pendamping: str | None,
     tanggal: str | None,
+    usia: int | None,
+    lansia: bool | None,
+    program_lain: str | None,
 ) -> None:
     if nik is not None and nik != ASK_NIK:
         fail(InputError(text("cli.nik_as_value"), "nik"))  # never echo what was given
@@ -277,9 +296,20 @@ def cases_register(
             program=program,
             facilitator_id=pendamping,
             enrolled_on=parse_date(tanggal) if tanggal else None,
+            head_age=usia,
+            elderly_member=lansia,
+            other_programs=_program_list(program_lain),
         )
     )
     click.echo(text("cli.registered", name=household.name, household=household.id))
+
+
+def _program_list(value: str | None) -> list[str] | None:
+    """ "pkh,bpnt" -> ["pkh", "bpnt"]; "-" -> [] (none); nothing -> None (not known)."""
+    if value is None:
+        return None
+    words = [w.strip().lower() for w in value.replace(";", ",").split(",") if w.strip()]
+    return [] if words in ([], ["-"]) else words
 
 
 def stdin_is_terminal() -> bool:
@@ -353,6 +383,12 @@ def cases_show(ctx: click.Context, household_id: str) -> None:
     help="Pada evaluasi ulang: ada perubahan berarti?",
 )
 @click.option("--usaha", type=click.Choice(["belum_ada", "pemula", "berjalan"]), default=None)
+@click.option(
+    "--lanjutan",
+    type=click.Choice(["pendampingan_lanjutan", "rujukan", "keduanya"]),
+    default=None,
+    help="Bila lulus: pilihan tindak lanjut penerima (atau nanti, saat kelulusan dikomunikasikan).",
+)
 @click.option("--tanggal", default=None)
 @click.option("--catatan", default="")
 @click.option("--json", "as_json", is_flag=True)
@@ -364,6 +400,7 @@ def cases_assess(
     pola_pikir: str,
     perubahan: str | None,
     usaha: str | None,
+    lanjutan: str | None,
     tanggal: str | None,
     catatan: str,
     as_json: bool,
@@ -382,6 +419,7 @@ def cases_assess(
             business_status=usaha,
             notes=catatan,
             assessed_on=parse_date(tanggal) if tanggal else None,
+            follow_up=lanjutan,
         )
     )
     if as_json:
@@ -397,7 +435,7 @@ def cases_assess(
             )
         )
         return
-    if result.missing:
+    if result.assessment_id is None:  # an answer is still missing: nothing recorded
         click.echo(text("casework.need_change"))
         sys.exit(EXIT_INVALID)
     from assistant.render import graduation_reply
@@ -405,6 +443,8 @@ def cases_assess(
     click.echo("\n\n".join(graduation_reply(result.decision, casework.knowledge)))
     for task in result.tasks:
         click.echo(f"  - {task.due_on}: {task.title}")
+    if "follow_up" in result.missing:
+        click.echo(text("cli.follow_up_later"))
 
 
 # --- tasks -----------------------------------------------------------------------------
@@ -436,10 +476,16 @@ def tasks_due(ctx: click.Context, pendamping: str | None, sampai: str | None) ->
 
 @tasks.command("done")
 @click.argument("task_id", type=int)
+@click.option(
+    "--lanjutan",
+    type=click.Choice(["pendampingan_lanjutan", "rujukan", "keduanya"]),
+    default=None,
+    help="Saat kelulusan dikomunikasikan: pilihan tindak lanjut penerima (3.3.7).",
+)
 @click.pass_context
-def tasks_done(ctx: click.Context, task_id: int) -> None:
+def tasks_done(ctx: click.Context, task_id: int, lanjutan: str | None) -> None:
     casework, actor = session(ctx).actor()
-    household = guarded(lambda: casework.complete_task(actor, task_id))
+    household = guarded(lambda: casework.complete_task(actor, task_id, follow_up=lanjutan))
     click.echo(text("cli.task_done", task=task_id, name=household.name, state=household.state))
 
 
@@ -597,11 +643,18 @@ def trainer() -> None:
 
 
 @trainer.command("seed")
+@click.option("--untuk", "owner_id", default=None, help="Id pelatih pemilik contoh (untuk admin).")
 @click.pass_context
-def trainer_seed(ctx: click.Context) -> None:
+def trainer_seed(ctx: click.Context, owner_id: str | None) -> None:
     """Isi basis data latihan (sandbox) dengan contoh desa dan rumah tangga."""
-    casework, actor = session(ctx).actor()
-    samples = guarded(lambda: casework.seed_samples(actor))
+    _, actor = session(ctx).actor()
+    rooms = session(ctx).rooms()
+    owner = None
+    if owner_id:
+        owner = rooms.user(owner_id)
+        if owner is None:
+            fail(InputError(text("casework.unknown_user", user=owner_id), "untuk"))
+    samples = guarded(lambda: rooms.seed_samples(actor, owner))
     click.echo(text("trainer.intro"))
     for household, shows in samples:
         click.echo(text("trainer.item", name=f"{household.name} ({household.id})", shows=shows))

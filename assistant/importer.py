@@ -60,6 +60,11 @@ COLUMNS = (
     "pola_pikir_berubah",
     "status_usaha",
     "perubahan_berarti",
+    # optional: the graduate's follow-up choice (3.3.7) and what referrals depend on
+    "tindak_lanjut",
+    "usia_kepala",
+    "lansia",
+    "program_lain",
     "catatan",
 )
 REQUIRED = (
@@ -141,6 +146,10 @@ class ImportRow:
     business_status: str | None
     significant_change: bool | None
     notes: str
+    follow_up: str | None = None
+    head_age: int | None = None
+    elderly_member: bool | None = None
+    other_programs: list[str] | None = None
 
 
 @dataclass
@@ -401,6 +410,7 @@ def read_rows(
     villages = {v.id: v for v in casework.store.list_villages()}
     users = {u.id: u for u in casework.store.list_users()}
     programs = set(casework.knowledge.programs.ids)
+    follow_ups = {o.id for o in casework.knowledge.graduation.follow_up_options}
     niks = _NikCheck(casework, actor)
     for record in records:
         if record.cells is None:
@@ -420,7 +430,7 @@ def read_rows(
             if name in COLUMNS
         }
         try:
-            row = _row(record.line, data, villages, users, programs, actor)
+            row = _row(record.line, data, villages, users, programs, actor, follow_ups)
             niks.check(row)
         except InputError as error:
             problems.append(RowProblem(record.line, error.message))
@@ -483,6 +493,7 @@ def _row(
     users: dict[str, User],
     programs: set[str],
     actor: User,
+    follow_ups: set[str],
 ) -> ImportRow:
     _check_cells(data)
     for column in REQUIRED:
@@ -540,7 +551,44 @@ def _row(
         business_status=status,
         significant_change=parse_flag(data.get("perubahan_berarti", "")),
         notes=data.get("catatan", ""),
+        follow_up=_follow_up(data.get("tindak_lanjut", ""), follow_ups),
+        head_age=_age(data.get("usia_kepala", "")),
+        elderly_member=parse_flag(data.get("lansia", "")),
+        other_programs=_programs(data.get("program_lain", ""), programs),
     )
+
+
+def _follow_up(value: str, options: set[str]) -> str | None:
+    chosen = value.strip().lower()
+    if not chosen:
+        return None
+    if chosen not in options:
+        raise InputError(
+            text("importer.follow_up", value=value, options=", ".join(sorted(options))),
+            "tindak_lanjut",
+        )
+    return chosen
+
+
+def _age(value: str) -> int | None:
+    if not value.strip():
+        return None
+    if not value.strip().isascii() or not value.strip().isdigit() or int(value) > 130:
+        raise InputError(text("casework.bad_age"), "usia_kepala")
+    return int(value)
+
+
+def _programs(value: str, known: set[str]) -> list[str] | None:
+    """ "pkh; bpnt" or "pkh, bpnt": programs already received; "-" or "tidak ada": none."""
+    words = [w.strip().lower() for w in value.replace(";", ",").split(",") if w.strip()]
+    if not words:
+        return None
+    if words in (["-"], ["tidak ada"], ["tidak"], ["0"]):
+        return []
+    for word in words:
+        if word not in known:
+            raise InputError(text("errors.unknown_program", program=word), "program_lain")
+    return list(dict.fromkeys(words))
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -591,9 +639,10 @@ def run_import(
                 business_status=row.business_status,
                 notes=row.notes,
                 channel="impor",
+                follow_up=row.follow_up,
             )
             plans.append((row.nik, plan))
-            if plan.missing:
+            if plan.assessment is None:
                 report.needs_answer += 1
                 continue
             planned.add(key)
@@ -608,9 +657,9 @@ def run_import(
                     registered[nik] = _register(casework, actor, row).id
                     report.new_households += 1
             for nik, plan in plans:
+                if plan.assessment is None:
+                    continue  # still waiting for an answer: counted, nothing stored
                 if nik in new:
-                    if nik not in registered:
-                        continue
                     plan = _rebind(plan, registered[nik])
                 casework.record(actor, plan)
         if progress:
@@ -632,6 +681,9 @@ def _unregistered(casework: Casework, row: ImportRow) -> Beneficiary:
         program=row.program,
         state=casework.knowledge.graduation.initial_state,
         state_since=datetime.now(),
+        head_age=row.head_age,
+        elderly_member=row.elderly_member,
+        other_programs=row.other_programs,
     )
 
 
@@ -651,6 +703,9 @@ def _register(casework: Casework, actor: User, row: ImportRow) -> Beneficiary:
         household_head=row.household_head,
         program=row.program,
         facilitator_id=row.facilitator_id,
+        head_age=row.head_age,
+        elderly_member=row.elderly_member,
+        other_programs=row.other_programs,
     )
 
 

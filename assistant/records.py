@@ -67,7 +67,20 @@ class Beneficiary(Record):
     program: str | None = None
     state: str
     state_since: datetime
+    # a ladder level (3.3.7) only from data: recorded by a person or from a registry, with
+    # where it came from; never inferred from an assessment
     welfare_level: str | None = None
+    welfare_level_source: str | None = None
+    dtsen_decile: int | None = Field(default=None, ge=1, le=10)
+    # facts that decide which programs a household can be referred to (None: not known)
+    head_age: int | None = Field(default=None, ge=0, le=130)
+    elderly_member: bool | None = None
+    other_programs: list[str] | None = None
+
+    @field_validator("other_programs", mode="before")
+    @classmethod
+    def _programs_from_text(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
 
 
 class Assessment(Record):
@@ -83,6 +96,8 @@ class Assessment(Record):
     notes: str = ""
     recorded_by: str
     decision_id: str
+    # the graduate's choice (3.3.7): pendampingan_lanjutan, rujukan or keduanya
+    follow_up: str | None = None
 
 
 class Transition(Record):

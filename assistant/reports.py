@@ -113,6 +113,54 @@ def _ordered(
     return sorted(counts.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
 
 
+@dataclass
+class VillageSummary:
+    """What a village official sees of their own village: counts only, read-only."""
+
+    village: str
+    total: int
+    women: int
+    men: int
+    disabled: int
+    # (state id, count, women, men, disabled), in path order
+    by_state: list[tuple[str, int, int, int, int]]
+    graduated: int
+    reevaluation_due: int
+
+
+def village_summary(
+    village: str, rows: list[dict[str, Any]], knowledge: Knowledge, reevaluation_due: int
+) -> VillageSummary:
+    report = graduation_report(rows)
+    graduation = knowledge.graduation
+    graduated_states = {s.id for s in graduation.path("lulus")} | {graduation.graduated_state}
+    by_state = [
+        (
+            state,
+            groups["L"] + groups["P"],
+            groups["P"],
+            groups["L"],
+            groups["disabilitas"],
+        )
+        for state, groups in _ordered(report.counts["state"], knowledge)
+    ]
+    return VillageSummary(
+        village=village,
+        total=len(rows),
+        women=sum(1 for r in rows if r["gender"] == "P"),
+        men=sum(1 for r in rows if r["gender"] == "L"),
+        disabled=sum(1 for r in rows if r["disability"]),
+        by_state=by_state,
+        graduated=sum(1 for r in rows if r["state"] in graduated_states),
+        reevaluation_due=reevaluation_due,
+    )
+
+
+def state_names(knowledge: Knowledge) -> dict[str, str]:
+    """A person's name for every case state, welfare level and report group."""
+    return _names(knowledge)
+
+
 def _names(knowledge: Knowledge) -> dict[str, str]:
     graduation = knowledge.graduation
     names = {s.id: s.name for s in graduation.steps}

@@ -251,6 +251,23 @@ def m004_hardening(db: Database) -> None:
     db.execute(f"update villages set umk = null where {bad}", [MAX_RUPIAH])
 
 
+@migrations()
+def m005_household_facts(db: Database) -> None:
+    """The facts referrals depend on (age of the head, an elderly member, programs already
+    received) and a welfare level only from data. Levels stored before were inferred from
+    PENA's two criteria, which the guideline does not support: they are cleared."""
+    for column, kind in (
+        ("welfare_level_source", str),
+        ("dtsen_decile", int),
+        ("head_age", int),
+        ("elderly_member", int),
+        ("other_programs", str),
+    ):
+        db["beneficiaries"].add_column(column, kind)
+    db.execute("update beneficiaries set welfare_level = null")
+    db["assessments"].add_column("follow_up", str)
+
+
 JSON_COLUMNS = ("input", "output", "fired", "citations", "trace")
 
 
@@ -492,29 +509,109 @@ class Store:
         facilitator: str | None = None,
         village: str | None = None,
         name_like: str | None = None,
+        limit: int | None = None,
     ) -> list[Beneficiary]:
-        where, args = _where(
+        where, args = self._households_where(facilitator, village, name_like)
+        with self._reading() as db:
+            rows = db["beneficiaries"].rows_where(where, args, order_by="name", limit=limit)
+            return [Beneficiary.model_validate(r) for r in rows]
+
+    def count_households(
+        self, facilitator: str | None = None, village: str | None = None
+    ) -> int:
+        where, args = self._households_where(facilitator, village, None)
+        with self._reading() as db:
+            return db["beneficiaries"].count_where(where, args)
+
+    @staticmethod
+    def _households_where(
+        facilitator: str | None, village: str | None, name_like: str | None
+    ) -> tuple[str, list[Any]]:
+        return _where(
             [
                 ("facilitator_id = ?", facilitator),
                 ("village_id = ?", village),
                 ("lower(name) like ?", f"%{name_like.lower()}%" if name_like else None),
             ]
         )
+
+    def beneficiaries_named(
+        self,
+        words: list[str],
+        facilitator: str | None = None,
+        village: str | None = None,
+        limit: int = 50,
+    ) -> list[Beneficiary]:
+        """Households whose name contains any of ``words`` (a first look for a name in a
+        message: the caller picks the best match), never more than ``limit``."""
+        words = [w.lower() for w in words if w][:20]
+        if not words:
+            return []
+        named = " or ".join("lower(name) like ?" for _ in words)
+        where, args = _where(
+            [("facilitator_id = ?", facilitator), ("village_id = ?", village)],
+            base=f"({named})",
+        )
         with self._reading() as db:
-            rows = db["beneficiaries"].rows_where(where, args, order_by="name")
+            rows = db["beneficiaries"].rows_where(
+                where, [f"%{w}%" for w in words] + args, order_by="name", limit=limit
+            )
             return [Beneficiary.model_validate(r) for r in rows]
 
     def count_beneficiaries(self) -> int:
         with self._reading() as db:
             return db["beneficiaries"].count
 
-    def move_case(self, beneficiary_id: str, state: str, welfare_level: str | None) -> None:
+    def move_case(self, beneficiary_id: str, state: str) -> None:
         with self.transaction():
             self.db.conn.execute(
-                "update beneficiaries set state = ?, state_since = ?, "
-                "welfare_level = coalesce(?, welfare_level) where id = ?",
-                [state, _now(), welfare_level, beneficiary_id],
+                "update beneficiaries set state = ?, state_since = ? where id = ?",
+                [state, _now(), beneficiary_id],
             )
+
+    def set_household_facts(self, beneficiary_id: str, facts: dict[str, Any]) -> None:
+        """Change what is known about a household (see ``Beneficiary``); None clears."""
+        allowed = {
+            "head_age",
+            "elderly_member",
+            "other_programs",
+            "disability",
+            "welfare_level",
+            "welfare_level_source",
+            "dtsen_decile",
+        }
+        changes = {k: _sql_value(v) for k, v in facts.items() if k in allowed}
+        if changes:
+            with self.transaction():
+                self.db["beneficiaries"].update(beneficiary_id, changes)
+
+    def record_follow_up(self, beneficiary_id: str, follow_up: str) -> None:
+        """The graduate's follow-up choice, chosen when the graduation was communicated,
+        kept with the assessment that graduated them."""
+        with self.transaction():
+            self.db.conn.execute(
+                "update assessments set follow_up = ? where id = (select id from assessments "
+                "where beneficiary_id = ? order by assessed_on desc, id desc limit 1)",
+                [follow_up, beneficiary_id],
+            )
+
+    def latest_follow_up(self, beneficiary_id: str) -> str | None:
+        """The follow-up recorded with a household's latest assessment."""
+        row = self._one(
+            "select follow_up from assessments where beneficiary_id = ? "
+            "order by assessed_on desc, id desc limit 1",
+            [beneficiary_id],
+        )
+        return row["follow_up"] if row else None
+
+    def latest_graduation(self, beneficiary_id: str) -> Decision | None:
+        """The graduation decision of a household's latest assessment."""
+        row = self._one(
+            "select decision_id from assessments where beneficiary_id = ? "
+            "order by assessed_on desc, id desc limit 1",
+            [beneficiary_id],
+        )
+        return self.get_decision(row["decision_id"]) if row else None
 
     # --- assessments and transitions -----------------------------------------------
 
@@ -578,6 +675,15 @@ class Store:
             rows = db["tasks"].rows_where(where, args, order_by="due_on, id")
             return [Task.model_validate(r) for r in rows]
 
+    def count_due_tasks(self, village: str, step: str, until: date) -> int:
+        """Open tasks of one step, due by ``until``, for the households of a village."""
+        row = self._one(
+            "select count(*) as due from tasks t join beneficiaries b on b.id = t.beneficiary_id "
+            "where t.status = 'terbuka' and t.step = ? and t.due_on <= ? and b.village_id = ?",
+            [step, until.isoformat(), village],
+        )
+        return int(row["due"]) if row else 0
+
     def get_task(self, task_id: int) -> Task | None:
         with self._reading() as db:
             rows = list(db["tasks"].rows_where("id = ?", [task_id]))
@@ -630,7 +736,8 @@ class Store:
         sql = (
             "select b.id, b.name, b.village_id, v.name as village, b.facilitator_id, b.gender, "
             "b.disability, b.household_head, b.enrolled_on, b.program, b.state, b.state_since, "
-            "b.welfare_level from beneficiaries b left join villages v on v.id = b.village_id "
+            "b.welfare_level, b.welfare_level_source "
+            "from beneficiaries b left join villages v on v.id = b.village_id "
             f"where {where} order by b.village_id, b.name"
         )
         with self._reading() as db:

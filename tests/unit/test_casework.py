@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.access import Forbidden
-from assistant.casework import Casework, NeedUMK, open_casework
+from assistant.casework import Casework, NeedUMK, Workspaces, open_casework
 from assistant.errors import InputError
 from assistant.money import parse_rupiah
 from assistant.records import User, Village
@@ -61,15 +61,16 @@ def test_one_household_walks_every_branch_of_the_path(casework):
     household = register(work)
     day = date(2026, 1, 5)
 
-    def assess(income, mindset, change=None):
+    def assess(income, mindset, change=None, follow_up=None):
         nonlocal day
         day += timedelta(days=30)
         return work.assess(me, household.id, income=income, mindset_changed=mindset,
-                           significant_change=change, assessed_on=day)
+                           significant_change=change, assessed_on=day, follow_up=follow_up)
 
-    # first assessment below the UMK: the non-graduate path, with its tasks
+    # first assessment below the UMK: the non-graduate path, with its tasks; no welfare
+    # label is inferred from PENA's criteria (issue 13)
     result = assess("1,8 jt", True)
-    assert (result.household.state, result.household.welfare_level) == ("evaluasi", "rentan")
+    assert (result.household.state, result.household.welfare_level) == ("evaluasi", None)
     assert step_tasks(work, household.id) == [
         "evaluasi", "komunikasi", "pendampingan_intensif", "evaluasi_ulang"]
     reeval = next(t for t in result.tasks if t.step == "evaluasi_ulang")
@@ -93,8 +94,9 @@ def test_one_household_walks_every_branch_of_the_path(casework):
     assert ending.household.state == "pertimbangan_penghentian_bantuan"
     assert "pkh" in ending.output["alternatives"] and "pena" not in ending.output["alternatives"]
 
-    # income finally above the UMK: graduates, referrals exclude the own program
-    passed = assess("2,6 juta", True)
+    # income finally above the UMK: graduates and chooses both follow-ups (3.3.7);
+    # referrals exclude the own program
+    passed = assess("2,6 juta", True, follow_up="keduanya")
     assert passed.household.state == "komunikasi_kelulusan"
     assert passed.output["graduated"] and "kur" in passed.output["referrals"]
     assert step_tasks(work, household.id) == [
@@ -104,7 +106,7 @@ def test_one_household_walks_every_branch_of_the_path(casework):
     # monitoring after graduation: still above the criterion -> stable
     kept = assess("2,7 jt", True)
     assert (kept.household.state, kept.household.welfare_level) == (
-        "pendampingan_pasca_graduasi", "stabil")
+        "pendampingan_pasca_graduasi", None)
     # ... later the income falls below the criterion: back to evaluation
     fell = assess("2,1 jt", True)
     assert fell.output["transition"] == "turun_setelah_lulus"
@@ -125,7 +127,7 @@ def test_one_household_walks_every_branch_of_the_path(casework):
 def test_graduates_complete_the_path_and_monitoring_repeats(casework):
     work, me = casework, rina(casework)
     household = register(work)
-    work.assess(me, household.id, income=3_000_000, mindset_changed=True)
+    work.assess(me, household.id, income=3_000_000, mindset_changed=True, follow_up="keduanya")
     finish(work, household.id, "komunikasi_kelulusan")
     monitored = finish(work, household.id, "pendampingan_pasca_graduasi")
     assert monitored.state == "rujukan_program_lanjutan"
@@ -288,3 +290,77 @@ def test_trainer_samples_cover_the_branches_in_the_sandbox_only(tmp_path, knowle
     with pytest.raises(Forbidden):
         Casework(Store(tmp_path / "x.db"), knowledge).seed_samples(
             User(id="p", name="P", role="pendamping"))
+
+
+def test_the_graduate_chooses_the_follow_up_when_the_graduation_is_communicated(casework):
+    """3.3.7 gives graduates continued mentoring or a referral: a choice, not a sequence."""
+    work, me = casework, rina(casework)
+    household = register(work)
+    result = work.assess(me, household.id, income=3_000_000, mindset_changed=True)
+    assert result.output["graduated"] and result.missing == ["follow_up"]
+    assert step_tasks(work, household.id) == ["komunikasi_kelulusan"]
+    task = work.store.open_tasks(beneficiary=household.id)[0]
+    with pytest.raises(InputError, match="pendampingan_lanjutan"):
+        work.complete_task(me, task.id)
+    moved = work.complete_task(me, task.id, follow_up="rujukan")
+    assert moved.state == "rujukan_program_lanjutan"
+    assert step_tasks(work, household.id) == ["rujukan_program_lanjutan"]
+    assert work.store.assessments_of(household.id)[-1].follow_up == "rujukan"
+    assert finish(work, household.id, "rujukan_program_lanjutan").state == "lulus"
+
+
+def test_referrals_follow_what_is_known_of_the_household(casework):
+    work, me = casework, rina(casework)
+    older = work.register(me, name="Pak Harun", village_id="sukamaju", gender="L",
+                          head_age=45, other_programs=["pkh"])
+    result = work.assess(me, older.id, income=3_000_000, mindset_changed=True,
+                         follow_up="rujukan")
+    assert "yess" not in result.output["referrals"]  # 17-39 only
+    assert "pembiayaan_umi" not in result.output["referrals"]  # already in a government program
+    unknown = work.register(me, name="Bu Rasti", village_id="sukamaju", gender="P")
+    result = work.assess(me, unknown.id, income=3_000_000, mindset_changed=True,
+                         follow_up="rujukan")
+    notes = " ".join(note["text"] for note in result.output["program_notes"])
+    assert "usia" in notes  # "cek usia: YESS untuk ..."
+
+
+def test_an_admin_loading_the_samples_writes_only_the_sandbox(tmp_path, knowledge):
+    """The samples once went into the real database when an admin loaded them, and then
+    failed half way: one router now sends practice material to the sandbox, in one
+    transaction."""
+    main_db, sandbox_db = tmp_path / "main.db", tmp_path / "sandbox.db"
+    work = Casework(Store(main_db), knowledge)
+    admin = User(id="admin", name="Admin", role="admin")
+    work.add_user(None, admin)
+    work.add_user(admin, User(id="628555", name="Pelatih", role="pelatih"))
+    work.store.close()
+    rooms = Workspaces(main_db, sandbox_db)
+    admin, trainer = rooms.user("admin"), rooms.user("628555")
+    assert rooms.for_user(admin) is rooms.main  # an admin's own work stays real
+    with pytest.raises(Forbidden) as caught:
+        rooms.seed_samples(admin)  # samples belong to a trainer: whose?
+    assert "--untuk" in caught.value.message
+    samples = rooms.seed_samples(admin, trainer)
+    assert samples and len(rooms.seed_samples(trainer)) == len(samples)
+    assert {h.facilitator_id for h, _ in samples} == {"628555"}
+    rooms.close()
+    main = Store(main_db)
+    assert main.count_beneficiaries() == 0
+    assert main.get_village("latihan_sukamaju") is None
+    assert Store(sandbox_db).count_beneficiaries() == len(samples)
+
+
+def test_loading_the_samples_is_all_or_nothing(tmp_path, knowledge, monkeypatch):
+    sandbox_db = tmp_path / "sandbox.db"
+    practice = Casework(Store(sandbox_db), knowledge)
+    trainer = User(id="628555", name="Pelatih", role="pelatih")
+    practice.store.upsert_user(trainer)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(practice, "_replay", broken)
+    with pytest.raises(RuntimeError):
+        practice.seed_samples(trainer)
+    assert practice.store.count_beneficiaries() == 0
+    assert practice.store.get_village("latihan_sukamaju") is None

@@ -9,18 +9,34 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import CliResult, run_cli
+
 ASSISTANT = Path(sys.executable).with_name("assistant")
 
 
-def run(args: list[str], stdin: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ASSISTANT), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={"ASSISTANT_DB": str(tmp_path / "cli.db"), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
+def run(args: list[str], stdin: str, tmp_path: Path) -> CliResult:
+    return run_cli(args, stdin=stdin, env={"ASSISTANT_DB": str(tmp_path / "cli.db")})
+
+
+def test_the_installed_binary_has_the_commands_the_tests_run_in_process(tmp_path):
+    """The one real process here: what the other tests run in-process is the installed
+    `assistant` script, with the same commands (and the casework commands attached)."""
+    helps = {}
+    for args in (["--help"], ["cases", "--help"], ["trainer", "seed", "--help"]):
+        binary = subprocess.run(
+            [str(ASSISTANT), *args], capture_output=True, text=True, timeout=60,
+            env={"ASSISTANT_DB": str(tmp_path / "cli.db"), "PATH": "/usr/bin:/bin"},
+        )
+        in_process = run(args, "", tmp_path)
+        assert binary.returncode == in_process.returncode == 0, binary.stderr
+        assert binary.stdout == in_process.stdout
+        helps[args[0]] = in_process.stdout
+    commands = {line.split()[0] for line in helps["--help"].split("Commands:")[1].splitlines()
+                if line.startswith("  ")}
+    assert commands >= {"decide", "explain", "diagram", "knowledge", "users", "villages",
+                        "cases", "tasks", "graduation", "report", "export", "trainer",
+                        "safeguarding"}
+    assert "--as" in helps["--help"] and "--db" in helps["--help"]
 
 
 def test_socio_cultural_conflict_is_large(tmp_path):

@@ -6,21 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from assistant import cli_casework
 from assistant.casework import Casework
-from assistant.cli import main
 from assistant.records import User, Village
 from assistant.store import Store
+from tests.support.cli import CliResult, run_cli
 
 NIK = "3201234567890123"
 
 
 @pytest.fixture
 def db(tmp_path: Path, knowledge, monkeypatch) -> Path:
-    monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    monkeypatch.delenv("ASSISTANT_NIK_SALT", raising=False)
+    monkeypatch.delenv("ASSISTANT_NIK_SALT", raising=False)  # the salt file beside the db
     path = tmp_path / "nik.db"
     work = Casework(Store(path), knowledge)
     admin = User(id="admin", name="Admin", role="admin")
@@ -31,10 +29,11 @@ def db(tmp_path: Path, knowledge, monkeypatch) -> Path:
     return path
 
 
-def register(db: Path, *nik_args: str, input: str | None = None):
+def register(db: Path, *nik_args: str, input: str = "") -> CliResult:
     args = ["--db", str(db), "--as", "628111", "cases", "register", "--nama", "Siti Aminah"]
     args += ["--desa", "sukamaju", "--jk", "P", *nik_args, "--program", "pena"]
-    return CliRunner().invoke(main, args, input=input)
+    sandbox = str(db.with_name("sandbox.db"))
+    return run_cli(args, stdin=input, env={"ASSISTANT_SANDBOX_DB": sandbox})
 
 
 def registered(db: Path, knowledge) -> list[str]:
@@ -50,7 +49,7 @@ def registered(db: Path, knowledge) -> list[str]:
 @pytest.mark.parametrize("given", [["--nik", NIK], [f"--nik={NIK}"], ["--nik", "3201 2345 6789"]])
 def test_nik_never_on_the_command_line(db, knowledge, given):
     result = register(db, *given, input=f"{NIK}\n")
-    assert result.exit_code == 2
+    assert result.returncode == 2
     assert "Jangan tulis NIK di baris perintah" in result.output
     assert "--nik < nik.txt" in result.output
     assert NIK not in result.output and "3201 2345" not in result.output
@@ -60,7 +59,7 @@ def test_nik_never_on_the_command_line(db, knowledge, given):
 def test_nik_never_on_the_command_line_read_from_stdin_first_line(db, knowledge, monkeypatch):
     monkeypatch.setattr(cli_casework, "stdin_is_terminal", lambda: False)
     result = register(db, "--nik", input=f"{NIK}\nsisa yang tidak dibaca\n")
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert "Siti Aminah terdaftar" in result.output and NIK not in result.output
     assert registered(db, knowledge) == ["Siti Aminah"]
 
@@ -68,7 +67,7 @@ def test_nik_never_on_the_command_line_read_from_stdin_first_line(db, knowledge,
 def test_nik_never_on_the_command_line_empty_stdin_says_how(db, knowledge, monkeypatch):
     monkeypatch.setattr(cli_casework, "stdin_is_terminal", lambda: False)
     result = register(db, "--nik", input="")
-    assert result.exit_code == 2
+    assert result.returncode == 2
     assert "NIK tidak terbaca" in result.output and "--nik < nik.txt" in result.output
     assert registered(db, knowledge) == []
 
@@ -76,7 +75,7 @@ def test_nik_never_on_the_command_line_empty_stdin_says_how(db, knowledge, monke
 def test_nik_never_on_the_command_line_typed_hidden_twice(db, knowledge, monkeypatch):
     monkeypatch.setattr(cli_casework, "stdin_is_terminal", lambda: True)
     result = register(db, "--nik", input=f"{NIK}\n{NIK}\n")
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert "NIK (tidak ditampilkan)" in result.output and "Ulangi NIK" in result.output
     assert NIK not in result.output  # hidden input is not echoed
     assert registered(db, knowledge) == ["Siti Aminah"]
@@ -85,12 +84,12 @@ def test_nik_never_on_the_command_line_typed_hidden_twice(db, knowledge, monkeyp
 def test_nik_never_on_the_command_line_typed_twice_must_match(db, knowledge, monkeypatch):
     monkeypatch.setattr(cli_casework, "stdin_is_terminal", lambda: True)
     result = register(db, "--nik", input=f"{NIK}\n3201234567890124\n")
-    assert result.exit_code == 2
+    assert result.returncode == 2
     assert "tidak sama" in result.output and NIK not in result.output
     assert registered(db, knowledge) == []
 
 
 def test_nik_never_on_the_command_line_without_nik_registers_without_one(db, knowledge):
     result = register(db)
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert registered(db, knowledge) == []

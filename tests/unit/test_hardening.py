@@ -29,6 +29,7 @@ from assistant.store import Store
 from assistant.texts import text
 from assistant.understanding import find_named, find_person
 from rules.engine import FactError, check_fact
+from tests.support.cli import CliResult, run_cli
 
 NIK = "3201234567890001"
 
@@ -390,37 +391,30 @@ def test_finding_16_an_assessment_in_the_future_is_refused(work):
 
 
 def test_decide_reads_bytes_and_answers_json(tmp_path):
-    from click.testing import CliRunner
-
-    from assistant.cli import main
-
-    result = CliRunner().invoke(
-        main, ["decide", "graduation", "--db", str(tmp_path / "d.db")],
-        input=b'{"income_monthly": 1e16, "umk": 2500000, "mindset_changed": true}',
+    result = run_cli(
+        ["decide", "graduation", "--db", str(tmp_path / "d.db")],
+        stdin=b'{"income_monthly": 1e16, "umk": 2500000, "mindset_changed": true}',
     )
-    assert result.exit_code == 2
-    assert json.loads(result.output)["field"] == "income_monthly"
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["field"] == "income_monthly"
 
 
-def test_finding_4_on_the_command_line_too(tmp_path, monkeypatch):
-    from click.testing import CliRunner
+def test_finding_4_on_the_command_line_too(tmp_path):
+    env = {
+        "ASSISTANT_DB": str(tmp_path / "cli.db"),
+        "ASSISTANT_SANDBOX_DB": str(tmp_path / "sandbox.db"),
+    }
 
-    from assistant.cli import main
+    def cli(*args: str) -> CliResult:
+        return run_cli(list(args), env=env)
 
-    monkeypatch.setenv("ASSISTANT_DB", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    runner = CliRunner()
-
-    def cli(*args: str) -> object:
-        return runner.invoke(main, list(args))
-
-    assert cli("users", "add", "admin", "--nama", "Admin", "--peran", "admin").exit_code == 0
+    assert cli("users", "add", "admin", "--nama", "Admin", "--peran", "admin").returncode == 0
     cli("--as", "admin", "villages", "add", "desa", "--nama", "Desa", "--kabupaten", "Bogor",
         "--umk", "2.500.000")
     cli("--as", "admin", "users", "add", "628777", "--nama", "Koor", "--peran", "koordinator",
         "--kabupaten", "bogor")
     cli("--as", "admin", "users", "add", "628111", "--nama", "Rina", "--peran", "pendamping")
-    assert cli("--as", "628111", "villages", "umk", "desa", "1").exit_code == 2
-    assert cli("--as", "628777", "villages", "umk", "desa", "2,7 jt").exit_code == 0
-    history = cli("--as", "admin", "villages", "umk-riwayat", "desa").output
+    assert cli("--as", "628111", "villages", "umk", "desa", "1").returncode == 2
+    assert cli("--as", "628777", "villages", "umk", "desa", "2,7 jt").returncode == 0
+    history = cli("--as", "admin", "villages", "umk-riwayat", "desa").stdout
     assert "Rp 2.500.000 ->" in history and "oleh 628777" in history

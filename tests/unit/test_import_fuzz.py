@@ -115,7 +115,7 @@ class Generator:
 
     def table(self, case: int) -> tuple[list[str], list[list[str]]]:
         rows = self.rows(case)
-        return list(COLUMNS), [[row[c] for c in COLUMNS] for row in rows]
+        return list(COLUMNS), [[row.get(c, "") for c in COLUMNS] for row in rows]
 
     # --- hostile values ------------------------------------------------------------------
 
@@ -198,7 +198,9 @@ class Generator:
         roll = rng.randrange(8)
         if roll <= 3 and body:  # a hostile cell
             column = rng.randrange(len(header))
-            rng.choice(body)[column] = self.hostile(header[column])
+            row = rng.choice(body)
+            if column < len(row):  # an earlier mutation may have widened the header
+                row[column] = self.hostile(header[column])
         elif roll == 4:  # the header
             change = rng.randrange(5)
             if change == 0:

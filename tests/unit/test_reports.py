@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +13,7 @@ from assistant.casework import Casework
 from assistant.records import User, Village
 from assistant.store import Store
 from bench.caseload import VILLAGES, write_caseload
-
-ASSISTANT = Path(sys.executable).with_name("assistant")
+from tests.support.cli import CliResult, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +30,13 @@ def db(tmp_path_factory, knowledge) -> Path:
                               village_id="sukamaju"))
     work.store.close()
     caseload = write_caseload(folder / "c.csv", 120, ["628111"])
-    subprocess.run([str(ASSISTANT), "--as", "admin", "graduation", "import", str(caseload)],
-                   env={**os.environ, "ASSISTANT_DB": str(path)}, check=True,
-                   capture_output=True)
+    imported = run(path, "admin", "graduation", "import", str(caseload))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
     return path
 
 
-def run(db: Path, actor: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(ASSISTANT), "--as", actor, *args], text=True,
-                          capture_output=True, env={**os.environ, "ASSISTANT_DB": str(db)})
+def run(db: Path, actor: str, *args: str) -> CliResult:
+    return run_cli(["--as", actor, *args], env={"ASSISTANT_DB": str(db)})
 
 
 def test_report_counts_by_step_level_village_gender_and_disability(db, tmp_path):
