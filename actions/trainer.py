@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Guarded, deliver, lang_of, workspace
+from assistant.access import works_in_sandbox
 from assistant.texts import text
 
 
@@ -21,7 +22,7 @@ class TrainerMode(Guarded, Action):
     ) -> list[EventType]:
         lang = lang_of(tracker)
         work, user = workspace(tracker)
-        if user is None or user.role != "pelatih":
+        if user is None or not works_in_sandbox(user):
             dispatcher.utter_message(text=text("trainer.only", lang))
             return []
         samples = work.seed_samples(user)
@@ -33,3 +34,21 @@ class TrainerMode(Guarded, Action):
             [text("trainer.intro", lang) + "\n" + listed, text("trainer.outro", lang)],
             lang,
         )
+
+
+class TrainerExit(Guarded, Action):
+    """ "cukup dulu latihannya": practice ends, saying plainly where the trainer's work is."""
+
+    def name(self) -> str:
+        return "action_trainer_exit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        _, user = workspace(tracker)
+        key = "trainer.exit" if user is not None and works_in_sandbox(user) else (
+            "trainer.not_in_practice"
+        )
+        dispatcher.utter_message(text=text(key, lang))
+        return []

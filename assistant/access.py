@@ -21,6 +21,48 @@ class Forbidden(InputError):
     """The actor may not do this. The message says so without revealing the record."""
 
 
+# --- who is who --------------------------------------------------------------------------
+
+
+def accompanies(user: User) -> bool:
+    """Accompanies households of their own: facilitators, and trainers in the sandbox."""
+    return user.role in ("pendamping", "pelatih")
+
+
+def is_admin(user: User) -> bool:
+    return user.role == "admin"
+
+
+def may_be_first_user(user: User) -> bool:
+    """The very first user of an empty database must be an admin."""
+    return is_admin(user)
+
+
+# --- households ----------------------------------------------------------------------------
+
+
+def household_scope(actor: User) -> dict[str, str | None] | None:
+    """The households an actor may read, as store filters: all ({}), their own
+    (facilitator), their village's (village), or none at all (None)."""
+    if is_admin(actor):
+        return {}
+    if accompanies(actor):
+        return {"facilitator": actor.id}
+    if actor.role == "pejabat_desa" and actor.village_id:
+        return {"village": actor.village_id}
+    return None
+
+
+def can_register(actor: User) -> bool:
+    return accompanies(actor) or is_admin(actor)
+
+
+def can_register_for(actor: User, facilitator: User) -> bool:
+    """Whose household the actor may register: an admin for any facilitator, a facilitator
+    or trainer only their own."""
+    return accompanies(facilitator) and (is_admin(actor) or facilitator.id == actor.id)
+
+
 def can_read(actor: User, household: Beneficiary) -> bool:
     if actor.role == "admin":
         return True
@@ -49,6 +91,30 @@ def can_load_samples(actor: User, owner: User) -> bool:
     """Sample households belong to one trainer (in the sandbox only): the trainer loads
     their own, or an admin loads them for a trainer before a training."""
     return owner.role == "pelatih" and (actor.id == owner.id or actor.role == "admin")
+
+
+def can_manage_users(actor: User) -> bool:
+    return is_admin(actor)
+
+
+def can_add_village(actor: User) -> bool:
+    """Admins; trainers add practice villages in their sandbox."""
+    return actor.role in ("admin", "pelatih")
+
+
+def can_handle_safeguarding(actor: User) -> bool:
+    """Reports of harm are read and closed by admins only."""
+    return is_admin(actor)
+
+
+def can_count_all(actor: User) -> bool:
+    """Reports and exports over every household (trainers: of their sandbox)."""
+    return actor.role in ("admin", "pelatih")
+
+
+def official_village(actor: User) -> str | None:
+    """The village a village official is registered with (None for anyone else)."""
+    return actor.village_id if actor.role == "pejabat_desa" and actor.village_id else None
 
 
 def can_set_umk(actor: User, village: Village) -> bool:

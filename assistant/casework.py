@@ -127,16 +127,20 @@ class Casework:
     def add_user(self, actor: User | None, user: User) -> User:
         """Admins add users; the very first user of an empty database must be an admin."""
         if actor is None:
-            require(self.store.count_users() == 0 and user.role == "admin", "users")
+            require(self.store.count_users() == 0 and access.may_be_first_user(user), "users")
         else:
-            require(actor.role == "admin", "users")
+            require(access.can_manage_users(actor), "users")
         if user.village_id and self.store.get_village(user.village_id) is None:
             raise InputError(text("casework.unknown_village", village=user.village_id), "village")
         self.store.add_user(user)
         return user
 
+    def users(self, actor: User) -> list[User]:
+        require(access.can_manage_users(actor), "users")
+        return self.store.list_users()
+
     def add_village(self, actor: User, village: Village) -> Village:
-        require(actor.role in ("admin", "pelatih"), "villages")
+        require(access.can_add_village(actor), "villages")
         self.store.add_village(village, by=actor.id)
         return village
 
@@ -165,7 +169,7 @@ class Casework:
 
     def umk_history(self, actor: User, village_id: str) -> list[Any]:
         village = self.village(village_id)
-        require(actor.role == "admin" or access.can_set_umk(actor, village), "umk")
+        require(access.can_set_umk(actor, village), "umk")
         return self.store.umk_history(village_id)
 
     # --- households ----------------------------------------------------------------
@@ -187,12 +191,12 @@ class Casework:
         elderly_member: bool | None = None,
         other_programs: list[str] | None = None,
     ) -> Beneficiary:
-        require(actor.role in ("pendamping", "admin", "pelatih"), "register")
+        require(access.can_register(actor), "register")
         facilitator_id = facilitator_id or actor.id
-        if actor.role == "pendamping" and facilitator_id != actor.id:
+        if not access.is_admin(actor) and facilitator_id != actor.id:
             raise Forbidden(text("access.write"), "facilitator")
         facilitator = self.store.get_user(facilitator_id)
-        if facilitator is None or facilitator.role not in ("pendamping", "pelatih"):
+        if facilitator is None or not access.accompanies(facilitator):
             raise InputError(
                 text("casework.unknown_facilitator", user=facilitator_id), "facilitator"
             )
@@ -264,13 +268,7 @@ class Casework:
     @staticmethod
     def _scope(actor: User) -> dict[str, str | None] | None:
         """The households an actor may read, as store filters (None: none at all)."""
-        if actor.role == "admin":
-            return {}
-        if actor.role in ("pendamping", "pelatih"):
-            return {"facilitator": actor.id}
-        if actor.role == "pejabat_desa" and actor.village_id:
-            return {"village": actor.village_id}
-        return None
+        return access.household_scope(actor)
 
     def household_named(self, actor: User, message: str) -> Beneficiary | None:
         """The one household the actor may read that ``message`` names ("cek bu siti"),
@@ -280,7 +278,7 @@ class Casework:
         if scope is None:
             return None
         candidates = self.store.beneficiaries_named(words, **scope)
-        if not candidates and actor.role in ("pendamping", "pelatih"):
+        if not candidates and access.accompanies(actor):
             # a misspelt name ("bu sity"): a facilitator's own caseload is small enough
             candidates = self.store.list_beneficiaries(facilitator=actor.id)[:500]
         found = find_person(message, [(h.id, h.name) for h in candidates])
@@ -534,9 +532,10 @@ class Casework:
         return math.ceil(max(months, default=3) * DAYS_PER_MONTH)
 
     def tasks_due(self, actor: User, until: date | None = None) -> list[Task]:
-        if actor.role == "admin":
+        scope = access.household_scope(actor)
+        if scope == {}:
             return self.store.open_tasks(until=until)
-        if actor.role in ("pendamping", "pelatih"):
+        if scope is not None and "facilitator" in scope:
             return self.store.open_tasks(facilitator=actor.id, until=until)
         return []
 
@@ -705,11 +704,11 @@ class Casework:
         return decision, report
 
     def safeguarding_reports(self, actor: User, status: str | None = "baru") -> list[Any]:
-        require(actor.role == "admin", "safeguarding")
+        require(access.can_handle_safeguarding(actor), "safeguarding")
         return self.store.safeguarding_reports(status)
 
     def close_safeguarding_report(self, actor: User, report_id: int) -> bool:
-        require(actor.role == "admin", "safeguarding")
+        require(access.can_handle_safeguarding(actor), "safeguarding")
         return self.store.close_safeguarding_report(report_id, actor.id)
 
     # --- explanations ---------------------------------------------------------------
@@ -731,20 +730,22 @@ class Casework:
 
     def report_rows(self, actor: User, village: str | None = None) -> list[dict[str, Any]]:
         """Rows for the graduation report, limited to what the actor may count."""
-        if actor.role == "pejabat_desa":
-            require(village in (None, actor.village_id) and bool(actor.village_id), "report")
-            return self.store.case_rows(village=actor.village_id)
-        if actor.role == "pendamping":
-            own = {h.id for h in self.store.list_beneficiaries(facilitator=actor.id)}
-            return [r for r in self.store.case_rows(village=village) if r["id"] in own]
-        require(actor.role in ("admin", "pelatih"), "report")
-        return self.store.case_rows(village=village)
+        if access.can_count_all(actor):
+            return self.store.case_rows(village=village)
+        scope = access.household_scope(actor)
+        require(scope is not None, "report")
+        if scope and "village" in scope:
+            require(village in (None, scope["village"]), "report")
+            return self.store.case_rows(village=scope["village"])
+        own = {h.id for h in self.store.list_beneficiaries(facilitator=actor.id)}
+        return [r for r in self.store.case_rows(village=village) if r["id"] in own]
 
     def village_summary(self, actor: User) -> VillageSummary:
         """A village official's own village: households by path step, graduated,
         re-evaluations due, by gender and disability. Counts only; nothing is changed."""
-        require(actor.role == "pejabat_desa" and bool(actor.village_id), "village_summary")
-        village = self.village(str(actor.village_id))
+        own = access.official_village(actor)
+        require(own is not None, "village_summary")
+        village = self.village(str(own))
         rows = self.report_rows(actor)
         due = self.store.count_due_tasks(village.id, "evaluasi_ulang", date.today())
         return village_summary(village.name, rows, self.knowledge, due)
@@ -752,7 +753,7 @@ class Casework:
     def export_rows(
         self, actor: User, what: str, since: str | None, village: str | None
     ) -> list[dict[str, Any]]:
-        require(actor.role in ("admin", "pelatih"), "export")
+        require(access.can_count_all(actor), "export")
         if what == "decisions":
             return list(self.store.decision_rows(since=since, village=village))
         return self.store.case_rows(village=village, since=since)
@@ -849,8 +850,9 @@ class Workspaces:
         the trainer's own, or, by an admin preparing a training, those of ``trainer``."""
         owner = trainer or actor
         if not access.can_load_samples(actor, owner):
-            key = "trainer_for_whom" if actor.role == "admin" and trainer is None else "trainer"
-            require(False, key)
+            if access.is_admin(actor) and trainer is None:
+                raise Forbidden(text("access.trainer_for_whom"), "untuk")
+            require(False, "trainer")
         return self.practice(owner).seed_samples(owner)
 
     def close(self) -> None:

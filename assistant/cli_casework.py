@@ -136,9 +136,8 @@ def users_add(
 @click.pass_context
 def users_list(ctx: click.Context) -> None:
     casework, actor = session(ctx).actor()
-    if actor.role != "admin":
-        fail(InputError(text("access.users"), None))
-    for user in casework.store.list_users():
+    users = guarded(lambda: casework.users(actor))
+    for user in users:
         click.echo(f"{user.id:<16} {user.role:<13} {user.village_id or '-':<14} {user.name}")
 
 
@@ -655,7 +654,10 @@ def trainer_seed(ctx: click.Context, owner_id: str | None) -> None:
         if owner is None:
             fail(InputError(text("casework.unknown_user", user=owner_id), "untuk"))
     samples = guarded(lambda: rooms.seed_samples(actor, owner))
-    click.echo(text("trainer.intro"))
+    if owner is None or owner.id == actor.id:
+        click.echo(text("trainer.intro"))
+    else:
+        click.echo(text("trainer.seeded_for", name=owner.name))
     for household, shows in samples:
         click.echo(text("trainer.item", name=f"{household.name} ({household.id})", shows=shows))
 

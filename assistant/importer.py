@@ -394,7 +394,7 @@ def read_rows(
 ) -> tuple[list[ImportRow], list[RowProblem]]:
     """Every row of the file checked; the good ones parsed, the bad ones explained by line.
     A file that cannot be read as a CSV at all raises ``InputError``. Writes nothing."""
-    access.require(actor.role in ("pendamping", "admin", "pelatih"), "register")
+    access.require(access.can_register(actor), "register")
     header, records = _split(read_text(path))
     if header.cells is None:
         return [], [RowProblem(header.line, header.problem or "")]
@@ -505,11 +505,11 @@ def _row(
     if village.umk is None:
         raise InputError(text("importer.no_umk", village=village.id), "desa")
     facilitator = users.get(data["pendamping"])
-    if facilitator is None or facilitator.role not in ("pendamping", "pelatih"):
+    if facilitator is None or not access.accompanies(facilitator):
         raise InputError(
             text("casework.unknown_facilitator", user=data["pendamping"]), "pendamping"
         )
-    if actor.role == "pendamping" and facilitator.id != actor.id:
+    if not access.can_register_for(actor, facilitator):
         raise InputError(text("importer.not_yours", user=facilitator.id), "pendamping")
     gender = data["jenis_kelamin"].upper()[:1]
     if gender not in ("L", "P"):

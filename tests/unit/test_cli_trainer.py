@@ -4,6 +4,7 @@ An admin's seeding once wrote them into the real database (`Workspaces` now rout
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,7 @@ def test_an_admin_seeding_writes_the_sandbox_never_the_real_database(main_db, sa
     before = contents(main_db)
     first = cli(main_db, sandbox_db, "admin", "trainer", "seed", "--untuk", TRAINER)
     assert first.returncode == 0, first.stdout + first.stderr
+    assert "Mode pelatih aktif" not in first.stdout  # told to an admin, not a trainer
     households, villages = practice(main_db)
     assert households == [] and villages == []
     assert contents(main_db) == before  # nothing at all: no village, household, user
@@ -122,6 +124,7 @@ def test_an_admin_seeding_for_nobody_is_told_to_name_a_trainer_and_writes_nothin
     result = cli(main_db, sandbox_db, "admin", "trainer", "seed")
     assert result.returncode == 2
     assert "--untuk" in result.stdout
+    assert json.loads(result.stderr)["field"] == "untuk"
     assert contents(main_db) == before
     assert not contents(sandbox_db).get("beneficiaries")
 
