@@ -14,7 +14,7 @@ from assistant.casework import Casework
 from assistant.importer import read_rows, run_import_parallel
 from assistant.records import User, Village
 from assistant.store import Store
-from bench.caseload import VILLAGES, write_caseload
+from tests.support.caseload import VILLAGES, write_caseload
 
 HOUSEHOLDS = 10_000
 TARGET_SECONDS = 15.0

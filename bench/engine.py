@@ -17,7 +17,7 @@ from typing import Any
 from assistant.inputs import INPUTS
 from assistant.knowledge import Knowledge, default_knowledge
 from assistant.sampling import GENERATORS, stream
-from bench import plain
+from tests.support import plain
 from rules.engine import engine_for
 
 N = 10_000

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from assistant.sampling import stream
-from bench import plain
+from tests.support import plain
 
 
 @pytest.mark.parametrize("kind", ["needs", "graduation"])

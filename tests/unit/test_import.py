@@ -25,7 +25,7 @@ from assistant.importer import COLUMNS, read_rows
 from assistant.limits import MAX_NAME
 from assistant.records import User, Village
 from assistant.store import Store
-from bench.caseload import VILLAGES, write_caseload
+from tests.support.caseload import VILLAGES, write_caseload
 from tests.support.cli import CliResult, run_cli
 
 ASSISTANT = Path(sys.executable).with_name("assistant")

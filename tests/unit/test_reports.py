@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from assistant.casework import Casework
 from assistant.records import User, Village
 from assistant.store import Store
-from bench.caseload import VILLAGES, write_caseload
+from tests.support.caseload import VILLAGES, write_caseload
 from tests.support.cli import CliResult, run_cli
 
 
