@@ -3,7 +3,7 @@
 Per decision kind: latency of one decision (validation + engine, p50/p99) and decisions
 per second over 10,000 varied inputs, with resident memory before and after. Beside it,
 the same needs and graduation decisions computed by plain Python over the same tables
-(bench/plain.py), as the floor. Last, memory growth over 100,000 decisions."""
+(tests/support/plain.py), as the floor. Last, memory growth over 100,000 decisions."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from typing import Any
 from assistant.inputs import INPUTS
 from assistant.knowledge import Knowledge, default_knowledge
 from assistant.sampling import GENERATORS, stream
-from tests.support import plain
 from rules.engine import engine_for
+from tests.support import plain
 
 N = 10_000
 LONG_RUN = 100_000

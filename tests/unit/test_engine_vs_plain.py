@@ -1,5 +1,5 @@
 """A second opinion: on a thousand generated inputs, the rules engine agrees with a plain
-Python reading of the same tables (bench/plain.py) for needs and graduation."""
+Python reading of the same tables (tests/support/plain.py) for needs and graduation."""
 
 from __future__ import annotations
 
