@@ -28,7 +28,8 @@ class User(Record):
     village_id: str | None = None
     # the district (kabupaten) a koordinator supervises
     district: str | None = None
-    opted_out: bool = False
+    # (users.opted_out, a column of version 0.1 databases, is unused: WhatsApp consent lives
+    # with the channel's delivery state, assistant/channels/whatsapp_state.py)
 
 
 class Village(Record):

@@ -427,10 +427,6 @@ class Store:
         with self._reading() as db:
             return db["users"].count
 
-    def set_opt_out(self, user_id: str, opted_out: bool) -> None:
-        with self.transaction():
-            self.db["users"].update(user_id, {"opted_out": int(opted_out)})
-
     def add_village(self, village: Village, by: str = "") -> None:
         """A new village; a UMK given with it starts the village's UMK history."""
         with self.transaction():
