@@ -26,31 +26,34 @@ from actions.common import (
     workspace,
     yes_no,
 )
+from assistant.reading import Option, read_choices
 from assistant.render import approach_reply
 from assistant.texts import text
-from assistant.understanding import guess_approach_facts, match_hints, parse_numbers
+from assistant.understanding import guess_approach_facts
 
 SLOTS = ("approach_conditions", "approach_groups", "approach_confirm")
 
 
-def _options(tracker: Tracker, table: str) -> list[tuple[str, str]]:
+def _rows(tracker: Tracker, table: str) -> list[Any]:
     work, _ = workspace(tracker)
-    rows = getattr(work.knowledge.approaches, table)
-    return [(row.id, row.name) for row in rows]
+    return list(getattr(work.knowledge.approaches, table))
 
 
-def _internal(value: Any, options: list[tuple[str, str]]) -> bool:
+def _options(tracker: Tracker, table: str) -> list[tuple[str, str]]:
+    return [(row.id, row.name) for row in _rows(tracker, table)]
+
+
+def _ours(value: Any, options: list[tuple[str, str]]) -> bool:
     """Already our own comma-separated ids (set from the first message), not user text."""
     known = dict(options)
     return value == "-" or all(part in known for part in str(value).split(","))
 
 
-def _pick(value: Any, options: list[tuple[str, str]], rows: Any) -> list[str] | None:
-    numbers = parse_numbers(str(value), len(options))
-    if numbers is not None:
-        return [options[n - 1][0] for n in numbers]
-    found = match_hints(str(value), rows)
-    return found or None
+def _pick(value: Any, rows: list[Any]) -> list[str] | None:
+    """The rows a person picked, by number, name or their own words ("1 dan 3", "ibu2
+    sama lansia"); [] for none ("0", "gak ada"); None when nothing is recognised."""
+    options = [Option(row.id, row.name, tuple(row.hints)) for row in rows]
+    return read_choices(str(value), options)
 
 
 class ValidateApproachForm(Guarded, FormValidationAction):
@@ -73,14 +76,9 @@ class ValidateApproachForm(Guarded, FormValidationAction):
     def validate_approach_conditions(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if (
-            "," in str(value)
-            or str(value) == "-"
-            or str(value) in dict(_options(tracker, "conditions"))
-        ):
+        if _ours(value, _options(tracker, "conditions")):
             return {"approach_conditions": value}
-        work, _ = workspace(tracker)
-        picked = _pick(value, _options(tracker, "conditions"), work.knowledge.approaches.conditions)
+        picked = _pick(value, _rows(tracker, "conditions"))
         if picked is None:
             dispatcher.utter_message(text=text("form.pick_numbers", lang_of(tracker)))
             return {"approach_conditions": None}
@@ -89,15 +87,10 @@ class ValidateApproachForm(Guarded, FormValidationAction):
     def validate_approach_groups(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if (
-            "," in str(value)
-            or str(value) == "-"
-            or str(value) in dict(_options(tracker, "groups"))
-        ):
+        if _ours(value, _options(tracker, "groups")):
             picked_value = value
         else:
-            work, _ = workspace(tracker)
-            picked = _pick(value, _options(tracker, "groups"), work.knowledge.approaches.groups)
+            picked = _pick(value, _rows(tracker, "groups"))
             if picked is None:
                 dispatcher.utter_message(text=text("form.pick_numbers", lang_of(tracker)))
                 return {"approach_groups": None}

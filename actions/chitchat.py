@@ -6,13 +6,22 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, deliver, lang_of
+from actions.common import (
+    HARM_REPORTED,
+    JOURNEY_START,
+    Guarded,
+    as_answer,
+    deliver,
+    lang_of,
+    service,
+    start_journey,
+)
 from assistant.texts import text
-from assistant.understanding import parse_numbers
+from assistant.understanding import asks_for_help, guess_journey, parse_numbers
 
 # menu number -> what it starts (forms ask their own questions)
 MENU = [
@@ -32,6 +41,7 @@ class _Say(Guarded, Action, ABC):
     rasa_sdk registers only the concrete actions below."""
 
     action = ""
+    on_harm = "instead"  # a report of harm gets the protocol, not small talk
 
     @property
     @abstractmethod
@@ -53,7 +63,23 @@ class Greet(_Say):
 
 
 class Help(_Say):
+    """The menu. Inside a question sequence, a message the NLU took for a request for help
+    that asks for none in so many words ("janda sama lansia") is the person's answer: it
+    is handed back to the form as one."""
+
     action, key = "action_help", "chat.menu"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        said = tracker.latest_message.get("text") or ""
+        in_form = (tracker.active_loop or {}).get("name") and tracker.get_slot("requested_slot")
+        if in_form and said.strip() and not asks_for_help(said):
+            return await as_answer(dispatcher, tracker, domain)
+        journey = None if in_form else _journey_in(said)
+        if journey is not None:  # "... gak ngerti bisnis, bingung mulainya": the needs
+            return await start_journey(journey, dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
 
 
 class Goodbye(_Say):
@@ -65,11 +91,46 @@ class OutOfScope(_Say):
 
 
 class Fallback(_Say):
+    """Core and NLU fallback: one apology, then the turn ends listening. The user's message
+    is reverted (as Rasa's own default fallback does), so that no policy sees the state
+    that led here again and predicts the fallback a second time."""
+
     action, key = "action_fallback", "chat.fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        in_form = (tracker.active_loop or {}).get("name")
+        journey = None if in_form else _journey_in(tracker.latest_message.get("text") or "")
+        if journey is None and not in_form and _best_guess(tracker) == "ask_guideline":
+            journey = JOURNEY_START["ask_guideline"]  # "kasih contoh indikator sosial dong"
+        if journey is not None:  # the words say what is asked for, the NLU could not tell
+            events = await start_journey(journey, dispatcher, tracker, domain)
+            if journey.endswith("_form"):
+                return events
+            return [*events, *self.after_harm_events(tracker)]
+        events = await super().run(dispatcher, tracker, domain)
+        return [*events, *self.after_harm_events(tracker)]
+
+    def after_harm_events(self, tracker: Tracker) -> list[EventType]:
+        return [UserUtteranceReverted()]
+
+
+class Acknowledge(_Say):
+    """A bare "ya", "oke", "gak" or an emoji when no question is open: a short
+    acknowledgement, never a "did not understand"."""
+
+    action, key = "action_acknowledge", "chat.acknowledge"
 
 
 class Cancelled(_Say):
     action, key = "action_cancelled", "chat.cancelled"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        return [*events, SlotSet(HARM_REPORTED, None)]
 
 
 class More(Guarded, Action):
@@ -90,15 +151,57 @@ class More(Guarded, Action):
 class MenuChoice(Guarded, Action):
     """A number typed after the menu starts that journey."""
 
+    after_menu = True
+
     def name(self) -> str:
         return "action_menu_choice"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        picked = parse_numbers(tracker.latest_message.get("text") or "", len(MENU))
-        if not picked or len(picked) != 1:
-            dispatcher.utter_message(text=text("chat.pick_menu", lang_of(tracker)))
+        said = tracker.latest_message.get("text") or ""
+        picked = parse_numbers(said, len(MENU))
+        if not picked or len(picked) != 1 or not self.after_menu:
+            journey = _journey_in(said)
+            if journey is not None:  # words the NLU took for a bare answer
+                return await start_journey(journey, dispatcher, tracker, domain)
+            key = "chat.pick_menu" if self.after_menu else "chat.number_without_menu"
+            lang = lang_of(tracker)
+            dispatcher.utter_message(text=text(key, lang, menu=text("chat.menu", lang)))
             return []
         target: Any = MENU[picked[0] - 1]
         return [FollowupAction(target)]
+
+
+class AnswerWithoutQuestion(MenuChoice):
+    """An answer-like message when no question is open: a sentence that names needs or a
+    conflict starts that journey; a bare number gets the menu to choose from (nothing is
+    started on a number the person did not see a menu for)."""
+
+    after_menu = False
+
+    def name(self) -> str:
+        return "action_answer_without_question"
+
+
+def _journey_in(said: str) -> str | None:
+    """A sentence that says what it asks for in its own words (needs, a conflict, a stage,
+    a program, the village's figures), whatever the NLU read: that journey's first action
+    (the menu number path is for bare numbers)."""
+    if len(said.split()) < 3:
+        return None
+    intent = guess_journey(said, service().knowledge)
+    return JOURNEY_START.get(intent) if intent else None
+
+
+GUESS_FLOOR = 0.3  # the NLU's best real intent under the fallback threshold, still usable
+
+
+def _best_guess(tracker: Tracker) -> str | None:
+    """The NLU's best intent other than the fallback, when it is not far below the
+    threshold."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    real = [r for r in ranking if r.get("name") != "nlu_fallback"]
+    if real and float(real[0].get("confidence") or 0) >= GUESS_FLOOR:
+        return str(real[0]["name"])
+    return None

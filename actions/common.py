@@ -6,25 +6,39 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import (
+    ActionExecuted,
+    ActiveLoop,
+    EventType,
+    FollowupAction,
+    SlotSet,
+    UserUtteranceReverted,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.casework import Casework
+from assistant.casework import Casework, Workspaces
 from assistant.paths import database_path, sandbox_path
+from assistant.reading import read_yes_no
 from assistant.records import User
 from assistant.service import Assistant
-from assistant.store import Store
 from assistant.texts import text
-from assistant.understanding import detect_language, parse_yes_no
+from assistant.understanding import detect_harm, detect_language
 
 MESSAGES_PER_TURN = 3
 logger = logging.getLogger(__name__)
+
+
+# Slots of the harm net (see ``_harm_first``): the last user message read for harm, and
+# whether a report of harm was stored in the journey under way.
+HARM_CHECKED, HARM_REPORTED = "harm_checked", "harm_reported"
 
 
 def _guard(run: Callable[..., Awaitable[list[EventType]]]) -> Callable[..., Any]:
@@ -33,19 +47,57 @@ def _guard(run: Callable[..., Awaitable[list[EventType]]]) -> Callable[..., Any]
         self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> list[EventType]:
         try:
-            return await run(self, dispatcher, tracker, domain)
+            harm = await _harm_first(self, dispatcher, tracker, domain)
+            if harm is None:
+                harm = _program_question_first(self, dispatcher, tracker)
+            if harm is None:
+                return await run(self, dispatcher, tracker, domain)
+            events, then = harm
+            if then == "instead":
+                return events + list(self.after_harm_events(tracker))
+            if then == "answer":
+                return events
+            return events + await run(self, dispatcher, tracker, domain)
         except Exception:
             logger.exception("action %s failed for one conversation", self.name())
             dispatcher.utter_message(text=text("chat.error", lang_of(tracker)))
-            return []
+            return _end_turn(tracker)
 
     guarded.__guarded__ = True  # type: ignore[attr-defined]
     return guarded
 
 
+def _end_turn(tracker: Tracker) -> list[EventType]:
+    """After a failure: the message is reverted (so no policy predicts the failing action
+    again, which would repeat the apology up to Rasa's limit) and a journey under way is
+    stopped; the person may simply try again."""
+    events: list[EventType] = [UserUtteranceReverted()]
+    if (tracker.active_loop or {}).get("name"):
+        events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return events
+
+
 class Guarded:
-    """Base of every action: an unexpected error becomes an apology to the user (and a
-    logged traceback) instead of a silent conversation."""
+    """Base of every action.
+
+    - An unexpected error becomes an apology to the user (and a logged traceback) instead
+      of a silent conversation.
+    - The harm net: whatever the journey and whatever the NLU thought, each user message is
+      read once for a report of harm in the person's own words (knowledge/safeguarding.yml);
+      when one is found, the protection protocol is answered at once and the report is
+      stored, flagged for an admin, before the action does its own work. ``on_harm`` says
+      what the action does then: ``"after"`` its usual work (default), ``"instead"`` of it
+      (chit-chat and fallbacks), and forms reject the harm text as an answer to their
+      question (or take it as the answer, see ``harm_answers``) and ask again, so the
+      journey goes on afterwards."""
+
+    on_harm = "after"
+    # a form's slot -> the value a report of harm gives it ("was anyone harmed?" -> yes)
+    harm_answers: dict[str, Any] = {}
+
+    def after_harm_events(self, tracker: Tracker) -> list[EventType]:
+        """Events an action that answers ``"instead"`` still owes the dialogue."""
+        return []
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -54,14 +106,131 @@ class Guarded:
             cls.run = _guard(run)  # type: ignore[attr-defined]
 
 
+def message_key(tracker: Tracker) -> str | None:
+    """The latest user message, told apart from the one before (its time and text)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            said = str(event.get("text") or "").encode("utf-8", "replace")
+            return f"{event.get('timestamp')}:{zlib.crc32(said)}"
+    return None
+
+
+async def _harm_first(
+    action: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+) -> tuple[list[EventType], str] | None:
+    """When the latest message reports harm and was not read yet: the protocol, the stored
+    report, and what the action should do next. None when there is nothing to do."""
+    key = message_key(tracker)
+    if key is None or tracker.get_slot(HARM_CHECKED) == key:
+        return None
+    message = tracker.latest_message.get("text") or ""
+    work, _ = workspace(tracker)
+    concerns = detect_harm(message, work.knowledge)
+    if not concerns:
+        return None
+    lang = lang_of(tracker)
+    events = protect(dispatcher, tracker, message, concerns, lang) + [SlotSet(HARM_CHECKED, key)]
+    if isinstance(action, FormValidationAction):
+        requested = tracker.get_slot("requested_slot")
+        if requested is None:
+            return events, "after"
+        if requested in action.harm_answers:
+            answered = {requested: action.harm_answers[requested]}
+        else:
+            answered = {requested: None}  # not an answer: the same question again
+        tracker.slots.update(answered)
+        needed = await action.required_slots(
+            action.domain_slots(domain), dispatcher, tracker, domain
+        )
+        following = next((slot for slot in needed if tracker.get_slot(slot) is None), None)
+        slots = [SlotSet(slot, value) for slot, value in answered.items()]
+        return events + slots + [SlotSet("requested_slot", following)], "answer"
+    return events, action.on_harm
+
+
+# a question without its question mark ("PKH itu buat siapa aja sih")
+_QUESTION = re.compile(
+    r"\b(apa|apaan|siapa|gimana|bagaimana|kapan|dimana|berapa|brp|itu apa|buat siapa|"
+    r"untuk siapa|syarat\w*)\b"
+)
+
+
+def _program_question_first(
+    action: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[list[EventType], str] | None:
+    """A question about a program or a stage in the middle of a journey ("eh, kartu prakerja
+    itu buat umur berapa?", "oiya, tahap apa setelah persiapan?"), whatever the NLU read:
+    answered in one message, and the journey's question asked again."""
+    requested = tracker.get_slot("requested_slot")
+    said = (tracker.latest_message.get("text") or "").strip()
+    if not isinstance(action, FormValidationAction) or requested in (
+        None,
+        "program_choice",
+        "stage_choice",
+    ):
+        return None
+    if not (said.endswith("?") or _QUESTION.search(said.lower())):
+        return None
+    from assistant.render import program_card, stage_card
+    from assistant.understanding import find_program, find_stage_asked, neighbour_stage
+
+    knowledge, lang = service().knowledge, lang_of(tracker)
+    program = find_program(said, knowledge)
+    stage, relation = find_stage_asked(said, knowledge) if program is None else (None, "")
+    if program is not None:
+        answer = program_card(program, knowledge, lang)[0]
+    elif stage is not None:
+        shown = stage if relation == "itself" else neighbour_stage(stage, relation, knowledge)
+        if shown is None:
+            return None
+        answer = stage_card(shown, knowledge, lang)[0]
+    else:
+        return None
+    dispatcher.utter_message(text=answer)
+    return [SlotSet(requested, None), SlotSet("requested_slot", requested)], "answer"
+
+
+def protect(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    message: str,
+    concerns: list[str],
+    lang: str,
+) -> list[EventType]:
+    """A report of harm (3.3.5 "Kebijakan Perlindungan"): the protocol at once, the report
+    stored and flagged for an admin, the reporter's identity repeated to no one."""
+    work, _ = workspace(tracker)
+    decision, report = work.report_safeguarding(
+        sender_of(tracker), message, channel_of(tracker), concerns=concerns
+    )
+    protocol = "\n".join(f"- {step}" for step in decision.output["protocol"])
+    dispatcher.utter_message(
+        text=text("safeguarding.header", lang)
+        + "\n"
+        + protocol
+        + "\n\n"
+        + text("safeguarding.recorded", lang, report=report.id)
+    )
+    events: list[EventType] = [SlotSet("last_decision_id", decision.id)]
+    in_conflict = (tracker.active_loop or {}).get("name") == "conflict_form" or (
+        tracker.latest_message.get("intent", {}).get("name") == "report_conflict"
+    )
+    if in_conflict:  # the conflict decision then does not store the same report again
+        events.append(SlotSet(HARM_REPORTED, True))
+    return events
+
+
 @lru_cache(maxsize=1)
+def workspaces() -> Workspaces:
+    return Workspaces(database_path(), sandbox_path())
+
+
 def casework() -> Casework:
-    return Casework(Store(database_path()))
+    return workspaces().main
 
 
-@lru_cache(maxsize=1)
 def sandbox() -> Casework:
-    return Casework(Store(sandbox_path()), casework().knowledge)
+    return workspaces().sandbox()
 
 
 def service() -> Assistant:
@@ -113,13 +282,9 @@ def sender_of(tracker: Tracker) -> str:
 def workspace(tracker: Tracker) -> tuple[Casework, User | None]:
     """The casework for the sender (by phone number / id): trainers practise in the
     sandbox; unknown senders get no user and see no household."""
-    main = casework()
-    user = main.store.get_user(sender_of(tracker))
-    if user is not None and user.role == "pelatih":
-        practice = sandbox()
-        practice.store.mirror_user(user)
-        return practice, user
-    return main, user
+    rooms = workspaces()
+    user = rooms.user(sender_of(tracker))
+    return rooms.for_user(user), user
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -131,9 +296,15 @@ def lang_of(tracker: Tracker) -> str:
     return detected or tracker.get_slot("lang") or "id"
 
 
-def deliver(dispatcher: CollectingDispatcher, messages: list[str], lang: str) -> list[EventType]:
-    """Send a few messages now; keep the rest for "lanjut"."""
-    now, later = messages[:MESSAGES_PER_TURN], messages[MESSAGES_PER_TURN:]
+def deliver(
+    dispatcher: CollectingDispatcher,
+    messages: list[str],
+    lang: str,
+    limit: int = MESSAGES_PER_TURN,
+) -> list[EventType]:
+    """Send a few messages now (``limit``, fewer when a question follows in the same
+    turn); keep the rest for "lanjut"."""
+    now, later = messages[:limit], messages[limit:]
     for n, message in enumerate(now, start=1):
         if later and n == len(now):
             message += "\n\n" + text("chat.more_hint", lang, count=len(later))
@@ -147,20 +318,23 @@ def answer(
     lang: str,
     decision_id: str,
     form_slots: Iterable[str],
+    limit: int = MESSAGES_PER_TURN,
 ) -> list[EventType]:
     """A journey's last step: send the answer, clear its form, remember the decision for
     "kenapa?"."""
     return (
-        deliver(dispatcher, messages, lang)
+        deliver(dispatcher, messages, lang, limit)
         + [SlotSet(slot, None) for slot in form_slots]
         + [SlotSet("last_decision_id", decision_id)]
     )
 
 
 def yes_no(value: Any, dispatcher: CollectingDispatcher, lang: str) -> bool | None:
+    """A yes or no read from a whole sentence ("iya udah berubah kok"); None (and a request
+    to answer yes or no) when it is unclear."""
     if isinstance(value, bool):
         return value
-    answer = parse_yes_no(str(value))
+    answer = read_yes_no(str(value))
     if answer is None:
         dispatcher.utter_message(text=text("form.yes_or_no", lang))
     return answer
@@ -181,9 +355,93 @@ def latest_text_of_intent(tracker: Tracker, intent: str) -> str | None:
     return None
 
 
+# what a request is answered with: each intent's first action (forms ask their own
+# questions), for a message passed on from one action to another
+JOURNEY_START = {
+    "report_conflict": "conflict_form",
+    "review_program": "review_form",
+    "describe_needs": "needs_form",
+    "choose_approach": "approach_form",
+    "check_graduation": "graduation_form",
+    "ask_program": "program_form",
+    "ask_stage": "stage_form",
+    "my_tasks": "action_my_tasks",
+    "my_village": "action_my_village",
+    "greet": "action_greet",
+    "help": "action_help",
+    "goodbye": "action_goodbye",
+    "ask_guideline": "action_answer_guideline",
+}
+
+
+async def as_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+) -> list[EventType]:
+    """The latest message, which the NLU took for an interruption, read by the open
+    question sequence as the answer to its question: the form's own validation runs on it
+    (and says so when it cannot read it), so the form goes on from there."""
+    loop = (tracker.active_loop or {}).get("name")
+    requested = tracker.get_slot("requested_slot")
+    validator = _validator(str(loop))
+    if validator is None or not requested:
+        return []
+    said = tracker.latest_message.get("text") or ""
+    attempt = tracker.copy()
+    attempt.events = [*attempt.events, ActionExecuted(str(loop)), SlotSet(requested, said)]
+    attempt.slots[requested] = said
+    return list(await validator.run(dispatcher, attempt, domain))
+
+
+def _validator(loop: str) -> Any:
+    """The validation action of a form (``validate_<form>``)."""
+    return registered(f"validate_{loop}")
+
+
+def registered(name: str) -> Any:
+    """The custom action called ``name`` (an instance), or None."""
+    _import_all_actions()
+    pending: list[type] = [Action]
+    while pending:
+        kind = pending.pop()
+        pending.extend(kind.__subclasses__())
+        if getattr(kind, "__abstractmethods__", None) or kind.__module__.startswith("rasa_sdk"):
+            continue
+        action = kind()
+        if action.name() == name:
+            return action
+    return None
+
+
+@lru_cache(maxsize=1)
+def _import_all_actions() -> None:
+    """Every module of this package, as the action server loads them."""
+    import importlib
+    import pkgutil
+
+    import actions
+
+    for module in pkgutil.iter_modules(actions.__path__):
+        importlib.import_module(f"actions.{module.name}")
+
+
+async def start_journey(
+    target: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+) -> list[EventType]:
+    """Start what a message asks for from inside another action: a form is started after
+    this action (it asks its own questions); a plain action answers now, inside this one,
+    so that no policy is asked again about the same message."""
+    if target.endswith("_form"):
+        return [FollowupAction(target)]
+    action = registered(target)
+    return [] if action is None else list(await action.run(dispatcher, tracker, domain))
+
+
 def form_text(tracker: Tracker, intents: tuple[str, ...]) -> str:
-    """At a form's start, the message that started it (its intent is one of ``intents``)."""
-    if tracker.latest_message.get("intent", {}).get("name") in intents:
+    """At a form's start, the message that started it (its intent is one of ``intents``, or
+    a report of harm that named none and was passed on to this journey)."""
+    # also when passed on to this journey (from a report of harm, the menu, the fallback)
+    started = (*intents, "report_abuse", "inform", "help", "nlu_fallback")
+    if tracker.latest_message.get("intent", {}).get("name") in started:
         return tracker.latest_message.get("text") or ""
     return ""
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    HARM_REPORTED,
     Ask,
     Guarded,
     answer,
@@ -23,12 +24,14 @@ from actions.common import (
     yes_no,
 )
 from assistant.conflict_form import still_needed
+from assistant.reading import Option, read_choice, read_yes_no
 from assistant.render import conflict_reply
 from assistant.texts import text
 from assistant.understanding import (
+    denies_harm,
+    detect_harm,
     guess_conflict_type,
     match_hints,
-    parse_choice,
 )
 
 # form slot -> input field of the conflict decision
@@ -44,15 +47,22 @@ def _known(tracker: Tracker) -> dict[str, Any]:
     return {field: tracker.get_slot(slot) for slot, field in SLOTS.items()}
 
 
-def _type_options() -> list[tuple[str, str]]:
-    return [(t.id, t.name) for t in service().knowledge.conflicts.types]
+def _type_options() -> list[Option]:
+    return [Option(t.id, t.name, tuple(t.hints)) for t in service().knowledge.conflicts.types]
 
 
-def _scope_options() -> list[tuple[str, str]]:
-    return [(s.id, s.name) for s in service().knowledge.conflicts.scopes]
+def _scope_options() -> list[Option]:
+    return [Option(s.id, s.name, tuple(s.hints)) for s in service().knowledge.conflicts.scopes]
+
+
+def _listed(options: list[Option]) -> str:
+    return numbered([(option.id, option.label) for option in options])
 
 
 class ValidateConflictForm(Guarded, FormValidationAction):
+    # a report of harm answers "was anyone harmed?" (the decision then has the protocol)
+    harm_answers = {"conflict_safeguarding": True}
+
     def name(self) -> str:
         return "validate_conflict_form"
 
@@ -83,6 +93,16 @@ class ValidateConflictForm(Guarded, FormValidationAction):
         dispatcher.utter_message(text=text("form.type_guessed", lang_of(tracker), name=name))
         return {"conflict_type": guess}
 
+    async def extract_conflict_scope(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """At the start of the form: "ribut antar dusun" already says how wide it is."""
+        if tracker.get_slot("conflict_scope") or tracker.get_slot("requested_slot"):
+            return {}
+        said = tracker.latest_message.get("text") or ""
+        found = match_hints(said, service().knowledge.conflicts.scopes)
+        return {"conflict_scope": found[-1]} if len(found) >= 1 else {}
+
     async def extract_conflict_safeguarding(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -92,7 +112,7 @@ class ValidateConflictForm(Guarded, FormValidationAction):
         ):
             return {}
         said = tracker.latest_message.get("text") or ""
-        if match_hints(said, service().knowledge.safeguarding.concerns):
+        if detect_harm(said, service().knowledge):
             return {"conflict_safeguarding": True}
         return {}
 
@@ -100,9 +120,9 @@ class ValidateConflictForm(Guarded, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         options = _type_options()
-        if value in dict(options):
+        if value in {option.id for option in options}:
             return {"conflict_type": value}
-        picked = parse_choice(str(value), options) or guess_conflict_type(
+        picked = read_choice(str(value), options) or guess_conflict_type(
             str(value), service().knowledge
         )
         if picked is None:
@@ -115,7 +135,15 @@ class ValidateConflictForm(Guarded, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         options = _scope_options()
-        picked = parse_choice(str(value), options)
+        said = str(value)
+        picked = read_choice(said, options)
+        if picked is None:
+            found = match_hints(said, service().knowledge.conflicts.scopes)
+            picked = found[-1] if found else None
+        if picked is not None and tracker.get_slot("conflict_safeguarding") is None and (
+            denies_harm(said, service().knowledge)
+        ):  # "cuma 2 orang yg ribut, gak ada kekerasan kok": the harm question is answered
+            return {"conflict_scope": picked, "conflict_safeguarding": False}
         if picked is None:
             dispatcher.utter_message(
                 text=text("form.pick_number", lang_of(tracker), count=len(options))
@@ -130,6 +158,12 @@ class ValidateConflictForm(Guarded, FormValidationAction):
     def validate_conflict_safeguarding(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        said = str(value)
+        if read_yes_no(said) is None:
+            # "klompok kecil": a correction of the scope, not an answer to this question
+            scope = read_choice(said, _scope_options())
+            if scope is not None:
+                return {"conflict_scope": scope, "conflict_safeguarding": None}
         return {"conflict_safeguarding": yes_no(value, dispatcher, lang_of(tracker))}
 
 
@@ -137,14 +171,14 @@ class AskConflictType(Ask):
     slot = "conflict_type"
 
     def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
-        return "form.ask_type", {"options": numbered(_type_options())}
+        return "form.ask_type", {"options": _listed(_type_options())}
 
 
 class AskConflictScope(Ask):
     slot = "conflict_scope"
 
     def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
-        return "form.ask_scope", {"options": numbered(_scope_options())}
+        return "form.ask_scope", {"options": _listed(_scope_options())}
 
 
 class AskConflictThreatens(Ask):
@@ -174,6 +208,13 @@ class DecideConflict(Guarded, Action):
         if description:
             known["description"] = description
         work, _ = workspace(tracker)
-        decision, _ = work.report_conflict(sender_of(tracker), known, channel_of(tracker))
-        messages = conflict_reply(decision, service().knowledge, lang)
-        return answer(dispatcher, messages, lang, decision.id, SLOTS)
+        decision, _ = work.report_conflict(
+            sender_of(tracker),
+            known,
+            channel_of(tracker),
+            harm_reported=bool(tracker.get_slot(HARM_REPORTED)),
+        )
+        messages = conflict_reply(
+            decision, service().knowledge, lang, protocol_sent=bool(tracker.get_slot(HARM_REPORTED))
+        )
+        return answer(dispatcher, messages, lang, decision.id, (*SLOTS, HARM_REPORTED))

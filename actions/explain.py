@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import Guarded, deliver, lang_of, sender_of, workspace
 from assistant.errors import InputError
 from assistant.render import explanation
+from assistant.texts import text
 
 
 class ExplainDecision(Guarded, Action):
@@ -28,6 +29,9 @@ class ExplainDecision(Guarded, Action):
                 decision = work.decision_for(sender_of(tracker), str(decision_id))
             except InputError:
                 decision = None  # not theirs to see: as if there were none
+        if decision is None and (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(text=text("explain.in_form", lang))
+            return []
         lines = explanation(decision, lang).split("\n")
         # long traces go out in pieces of eight lines
         pieces = ["\n".join(lines[i : i + 8]) for i in range(0, len(lines), 8)]

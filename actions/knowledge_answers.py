@@ -12,10 +12,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Ask, Guarded, deliver, lang_of, numbered, service
+from assistant.reading import Option, read_choice
 from assistant.render import program_card, stage_card
 from assistant.texts import text
-from assistant.understanding import find_program, find_stage, parse_numbers
+from assistant.understanding import (
+    find_program,
+    find_stage,
+    find_stage_asked,
+    neighbour_stage,
+    parse_numbers,
+)
 
+ALL = "semua"  # every stage, in order
 # programs offered when the user did not name one (the most asked about, at most eight)
 OFFERED = ("pena", "pkh", "kur", "kartu_prakerja", "yess", "dana_desa", "bumdes", "plut")
 
@@ -90,6 +98,23 @@ class AnswerProgram(Guarded, Action):
         return deliver(dispatcher, program_card(program, service().knowledge, lang), lang) + reset
 
 
+def _stage_asked(tracker: Tracker) -> tuple[str | None, str]:
+    """The stage the latest message asks about, and a lead sentence when it asks for the
+    stage after or before another ("tahap apa setelah asesmen?" -> Persiapan)."""
+    knowledge = service().knowledge
+    lang = lang_of(tracker)
+    named, relation = find_stage_asked(tracker.latest_message.get("text") or "", knowledge)
+    if relation == "all":
+        return ALL, ""
+    if named is None or relation == "itself":
+        return named, ""
+    stage = neighbour_stage(named, relation, knowledge)
+    names = dict(_stages())
+    if stage is None:
+        return None, text(f"stage.none_{relation}", lang, stage=names[named])
+    return stage, text(f"stage.{relation}", lang, named=names[named], stage=names[stage])
+
+
 class ValidateStageForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_stage_form"
@@ -99,18 +124,18 @@ class ValidateStageForm(Guarded, FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") or tracker.get_slot("stage_choice"):
             return {}
-        found = find_stage(tracker.latest_message.get("text") or "", service().knowledge)
+        found, _ = _stage_asked(tracker)
         return {"stage_choice": found} if found else {}
 
     def validate_stage_choice(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         stages = _stages()
-        if value in dict(stages):
+        if value in dict(stages) or value == ALL:
             return {"stage_choice": value}
-        numbers = parse_numbers(str(value), len(stages))
-        if numbers and len(numbers) == 1:
-            return {"stage_choice": stages[numbers[0] - 1][0]}
+        picked = read_choice(str(value), [Option(sid, name) for sid, name in stages])
+        if picked is not None:
+            return {"stage_choice": picked}
         found = find_stage(str(value), service().knowledge)
         if found is None:
             dispatcher.utter_message(
@@ -134,11 +159,21 @@ class AnswerStage(Guarded, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang = lang_of(tracker)
-        stage = tracker.get_slot("stage_choice") or find_stage(
-            tracker.latest_message.get("text") or "", service().knowledge
-        )
+        asked, lead = _stage_asked(tracker)
+        stage = tracker.get_slot("stage_choice") or asked
         reset = [SlotSet("stage_choice", None)]
         if stage is None:
+            if lead:  # "setelah graduasi apa?": there is no stage after the last one
+                dispatcher.utter_message(text=lead)
+                return reset
             dispatcher.utter_message(text=text("stage.ask", lang, options=numbered(_stages())))
             return reset
-        return deliver(dispatcher, stage_card(stage, service().knowledge, lang), lang) + reset
+        if stage == ALL:  # "urutan tahapan program apa aja": the six in order
+            ordered = sorted(service().knowledge.stages.stages, key=lambda s: s.order)
+            listed = "\n".join(f"{n}. *{s.name}*: {s.aim}" for n, s in enumerate(ordered, 1))
+            dispatcher.utter_message(text=text("stage.all", lang, stages=listed))
+            return reset
+        card = stage_card(stage, service().knowledge, lang)
+        if lead and stage == asked:
+            card[0] = lead + "\n\n" + card[0]
+        return deliver(dispatcher, card, lang) + reset

@@ -26,9 +26,10 @@ from actions.common import (
     workspace,
     yes_no,
 )
+from assistant.reading import Option, needs_synonyms, read_choice, read_choices, read_yes_no
 from assistant.render import needs_reply
 from assistant.texts import text
-from assistant.understanding import guess_signals, parse_choice, parse_numbers
+from assistant.understanding import guess_signals
 
 SLOTS = ("needs_signals", "needs_confirm", "needs_employment", "needs_business_stage")
 CHOICES = {
@@ -47,8 +48,12 @@ def _signal_names(tracker: Tracker) -> dict[str, str]:
     return {sid: signal.text for sid, (_, signal) in work.knowledge.needs.signals().items()}
 
 
-def _choice_options(slot: str, lang: str) -> list[tuple[str, str]]:
-    return [(value, text(f"needs.choice_{value}", lang)) for value in CHOICES[slot]]
+def _choice_options(slot: str, lang: str) -> list[Option]:
+    synonyms = needs_synonyms()
+    return [
+        Option(value, text(f"needs.choice_{value}", lang), synonyms.get(value, ()))
+        for value in CHOICES[slot]
+    ]
 
 
 def _payload(tracker: Tracker) -> dict[str, Any]:
@@ -75,19 +80,18 @@ class ValidateNeedsForm(Guarded, FormValidationAction):
         domain: DomainDict,
     ) -> list[str]:
         needed = ["needs_signals", "needs_confirm"]
+        # what the person already said (e.g. in the first message) is kept and validated
+        given = [s for s in ("needs_employment", "needs_business_stage") if tracker.get_slot(s)]
         signals = ids(tracker.get_slot("needs_signals"))
         known = _signal_names(tracker)
         confirmed = tracker.get_slot("needs_confirm") in ("ya", "tidak_perlu")
         if not signals or not confirmed or any(s not in known for s in signals):
-            return needed  # raw answers are validated first
+            return needed + given  # raw answers are validated first
         work, _ = workspace(tracker)
         preview = work.assistant.evaluate("needs", _payload(tracker), actor="-", channel="-")
         for field in preview.output["missing"]:
             needed.append(f"needs_{field}")
-        for slot in ("needs_employment", "needs_business_stage"):
-            if tracker.get_slot(slot) and slot not in needed:
-                needed.append(slot)
-        return needed
+        return needed + [slot for slot in given if slot not in needed]
 
     async def extract_needs_signals(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -97,15 +101,30 @@ class ValidateNeedsForm(Guarded, FormValidationAction):
         work, _ = workspace(tracker)
         said = form_text(tracker, ("describe_needs",))
         found = guess_signals(said, work.knowledge)
-        for entity in tracker.latest_message.get("entities", []):
+        for entity in tracker.latest_message.get("entities", []) or []:
             if entity.get("entity") == "kebutuhan" and entity.get("value") in _signal_names(
                 tracker
             ):
                 found.append(entity["value"])
         found = list(dict.fromkeys(found))
+        # "bapak2 yg kena PHK ...": the employment status or business stage, when said
+        said_too = {
+            **self._from_first_message("needs_employment", tracker),
+            **self._from_first_message("needs_business_stage", tracker),
+        }
         if not found:
-            return {"needs_confirm": "tidak_perlu"}
-        return {"needs_signals": joined(found)}
+            return {"needs_confirm": "tidak_perlu", **said_too}
+        return {"needs_signals": joined(found), **said_too}
+
+    def _from_first_message(self, slot: str, tracker: Tracker) -> dict[str, Any]:
+        """ "bapak2 yg kena PHK ..." already says the employment status: not asked again."""
+        if tracker.get_slot(slot) or tracker.get_slot("requested_slot"):
+            return {}
+        said = form_text(tracker, ("describe_needs",))
+        # by the people's words only (the options' labels share words such as "punya")
+        words = [Option(o.id, "", o.synonyms) for o in _choice_options(slot, lang_of(tracker))]
+        picked = read_choice(said, words) if said else None
+        return {slot: picked} if picked else {}
 
     def validate_needs_signals(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -114,10 +133,10 @@ class ValidateNeedsForm(Guarded, FormValidationAction):
         if all(part in names for part in str(value).split(",")):
             return {"needs_signals": value}
         rows = _rows(tracker)
-        numbers = parse_numbers(str(value), len(rows))
-        if numbers:
-            picked = [s.id for n in numbers for s in rows[n - 1].signals]
-            return {"needs_signals": joined(picked)}
+        picked_rows = read_choices(str(value), [Option(row.id, row.name) for row in rows])
+        if picked_rows:
+            chosen = [s.id for row in rows if row.id in picked_rows for s in row.signals]
+            return {"needs_signals": joined(chosen)}
         work, _ = workspace(tracker)
         found = guess_signals(str(value), work.knowledge)
         if not found:
@@ -130,6 +149,12 @@ class ValidateNeedsForm(Guarded, FormValidationAction):
     ) -> dict[str, Any]:
         if value in ("ya", "tidak_perlu"):
             return {"needs_confirm": value}
+        said = str(value)
+        work, _ = workspace(tracker)
+        named = guess_signals(said, work.knowledge)
+        answer = read_yes_no(said)
+        if answer is False and named:  # "bukan, maksud sy mereka gak bisa baca tulis"
+            return {"needs_confirm": None, "needs_signals": joined(named)}
         answer = yes_no(value, dispatcher, lang_of(tracker))
         if answer is None:
             return {"needs_confirm": None}
@@ -143,7 +168,7 @@ class ValidateNeedsForm(Guarded, FormValidationAction):
         if value in CHOICES[slot]:
             return {slot: value}
         lang = lang_of(tracker)
-        picked = parse_choice(str(value), _choice_options(slot, lang))
+        picked = read_choice(str(value), _choice_options(slot, lang))
         if picked is None:
             dispatcher.utter_message(text=text("form.pick_number", lang, count=len(CHOICES[slot])))
         return {slot: picked}
@@ -182,7 +207,8 @@ class _AskChoice(Ask, ABC):
     """Ask for one of a slot's fixed choices (abstract: only subclasses are actions)."""
 
     def question(self, tracker: Tracker, lang: str) -> tuple[str, dict[str, Any]]:
-        return f"needs.ask_{self.slot}", {"options": numbered(_choice_options(self.slot, lang))}
+        options = [(option.id, option.label) for option in _choice_options(self.slot, lang)]
+        return f"needs.ask_{self.slot}", {"options": numbered(options)}
 
 
 class AskNeedsEmployment(_AskChoice):

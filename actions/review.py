@@ -3,6 +3,7 @@ numbered questions (planning and assessment; delivery; monitoring and exit)."""
 
 from __future__ import annotations
 
+import re
 from abc import ABC
 from typing import Any
 
@@ -24,9 +25,10 @@ from actions.common import (
     sender_of,
     workspace,
 )
+from assistant.reading import Option, read_choices
 from assistant.render import review_reply
 from assistant.texts import text
-from assistant.understanding import find_program, parse_numbers
+from assistant.understanding import find_program
 
 # form slot -> the checks (ids of program_review.yml) it asks about, in order
 PARTS = {
@@ -42,6 +44,23 @@ def _options(tracker: Tracker, slot: str) -> list[tuple[str, str]]:
     return [(check, names[check]) for check in PARTS[slot]]
 
 
+def _choosable(tracker: Tracker, slot: str) -> list[Option]:
+    work, _ = workspace(tracker)
+    checks = {c.id: c for c in work.knowledge.review.checks}
+    return [Option(c, checks[c].name, tuple(checks[c].hints)) for c in PARTS[slot]]
+
+
+# "sudah ada perencanaan, tapi belum survei": the clauses that say what is NOT done yet
+_CLAUSES = re.compile(r"[,.;]|\b(?:tapi|tp|namun|tetapi|sedangkan|cuma|hanya)\b")
+_NOT_YET = re.compile(r"\b(?:belum|blm|blum|tidak|tdk|gak|ga|gk|nggak|enggak|bukan)\b")
+
+
+def _done_part(said: str) -> str:
+    """The message without its "belum ..." clauses (what the program has done)."""
+    parts = [p for p in _CLAUSES.split(said.lower()) if p and not _NOT_YET.search(p)]
+    return " , ".join(parts)
+
+
 class ValidateReviewForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_review_form"
@@ -52,11 +71,15 @@ class ValidateReviewForm(Guarded, FormValidationAction):
         options = _options(tracker, slot)
         if value == "-" or all(part in dict(options) for part in str(value).split(",")):
             return {slot: value}
-        numbers = parse_numbers(str(value), len(options))
-        if numbers is None:
+        said = str(value)
+        if len(said.split()) > 2:  # a sentence: "udah ada X, tapi Y belum"
+            picked = read_choices(_done_part(said), _choosable(tracker, slot)) or None
+        else:
+            picked = read_choices(said, [Option(check, label) for check, label in options])
+        if picked is None:
             dispatcher.utter_message(text=text("review.pick", lang_of(tracker)))
             return {slot: None}
-        return {slot: joined([options[n - 1][0] for n in numbers])}
+        return {slot: joined(picked)}
 
     def validate_review_planning(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

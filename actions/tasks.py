@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Guarded, deliver, lang_of, workspace
+from actions.village import village_summary_or_none
+from assistant import access
 from assistant.texts import text
 
 TASKS_PER_MESSAGE = 8
@@ -24,8 +26,9 @@ class MyTasks(Guarded, Action):
     ) -> list[EventType]:
         lang = lang_of(tracker)
         work, user = workspace(tracker)
-        if user is None or user.role not in ("pendamping", "pelatih", "admin"):
-            dispatcher.utter_message(text=text("chat.facilitators_only", lang))
+        if user is None or not access.can_assess(user):
+            summary = village_summary_or_none(work, user, lang)
+            dispatcher.utter_message(text=summary or text("chat.facilitators_only", lang))
             return []
         due = work.tasks_due(user)
         if not due:

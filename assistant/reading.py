@@ -15,19 +15,20 @@ Amounts, ``read_amount`` (``Amount.rupiah`` is per month):
 - Certain: a number with a money unit ("750rb", "2,8 juta", "2,5 jeti", "2 jt 500 rb") or
   with "Rp"/"rupiah" ("Rp 2.750.000,-"), and a plain number of 100,000 or more, with or
   without thousands separators ("2500000", "2.500.000").
+- "-an" ("3 juta-an", "1.250.000-an") keeps it certain, like "sekitar": an estimate.
 - "sekitar", "kira-kira", "kurang lebih", "rata-rata", "kisaran" keep it certain: an
   estimate of the usual monthly income is what the forms ask for, and confirming every
   "sekitar" would nag (``amount.neutral``).
 - Uncertain, so the form confirms: spelled-out numbers ("dua setengah juta", "sejuta",
-  "satu koma lima juta"); a hedge at most two words from the amount ("2jt lebih", "hampir 3
-  juta", "kayaknya 3 juta", ``amount.hedges``); the "-an" round-up ("3 juta-an",
-  "1.250.000-an", "jutaan"); words anywhere in the message saying the income changes ("ga
-  nentu", "kadang", "tergantung", ``amount.varies``); a range or an either-or ("2-3 juta",
-  "kadang 2 kadang 3 juta"); two different amounts ("dari 2 jt naik jadi 3 jt": the last
-  one is read; the same amount twice is one amount, read where it is written best); an
-  amount per week, day or year (converted to a month: week x 52/12, day x 30, year / 12,
-  and ``period`` says what was said); an amount for several periods ("600rb per 3 bulan"
-  is Rp 200.000 a month); a plain number from 1,000 to 99,999 ("2500", "2.500": perhaps
+  "satu koma lima juta"); a hedge at most two words from the amount ("2jt lebih",
+  "hampir 3 juta", "kayaknya 3 juta", ``amount.hedges``); a unit made plural ("jutaan");
+  words anywhere in the message saying the income changes ("ga nentu", "kadang",
+  "tergantung", ``amount.varies``); a range or an either-or ("2-3 juta", "kadang 2
+  kadang 3 juta"); two different amounts ("dari 2 jt naik jadi 3 jt": the last one is
+  read; the same amount twice is one amount, read where it is written best); an amount
+  per week, day or year (converted to a month: week x 52/12, day x 30, year / 12, and
+  ``period`` says what was said); an amount for several periods ("600rb per 3 bulan" is
+  Rp 200.000 a month); a plain number from 1,000 to 99,999 ("2500", "2.500": perhaps
   thousands were meant); a unit after three decimals ("1.500 rb" is read as 1,5 juta,
   "2.500 jt" as 2,5 juta); three digits after millions ("2jt500" is 2,5 juta).
 - Not amounts (None): plain numbers below 1,000 ("3", "anaknya 3"); spelled numbers
@@ -519,10 +520,11 @@ def _expression(tokens: Sequence[str], start: int, words: _AmountWords) -> _Numb
         last_scale, index = group.scale, group.end
     if not parsed:
         return None
-    if _at(tokens, index) == "-" and _at(tokens, index + 1) == "an":  # "3 juta-an"
-        number.rounded, index = True, index + 2
+    # "3 juta-an", "2 jt an": an estimate, which is what the forms ask for (certain)
+    if _at(tokens, index) == "-" and _at(tokens, index + 1) == "an":
+        index += 2
     elif _at(tokens, index) == "an":
-        number.rounded, index = True, index + 1
+        index += 1
     if _at(tokens, index) in words.currency_after:  # "500 rupiah"
         number.money, index = True, index + 1
     if number.money and number.plain is not None:
@@ -729,6 +731,7 @@ class _YesNoWords:
     unknown: _Phrases
     unknown_after_no: frozenset[str]
     yes_after_no: _Phrases
+    reasons: frozenset[str]
 
 
 def _yes_no_tokens(text: str, pattern: re.Pattern[str], emoji: dict[str, str]) -> list[str]:
@@ -772,6 +775,7 @@ def _yes_no_words() -> _YesNoWords:
         unknown=_Phrases(phrases(words["unknown"])),
         unknown_after_no=frozenset(_collapse(str(w)) for w in words["unknown_after_no"]),
         yes_after_no=_Phrases(phrases(words["yes_after_no"])),
+        reasons=frozenset(_collapse(str(w)) for w in words["reasons"]),
     )
 
 
@@ -784,6 +788,17 @@ def read_yes_no(message: str) -> bool | None:
         return None
     words = _yes_no_words()
     tokens = _yes_no_tokens(text, words.tokens, words.emoji)
+    # "bisa jadi iya sih, kalo alatnya gak dateng programnya macet": the answer comes before
+    # the reason; a no inside the reason ("kalo ... gak ...") is not the answer
+    cut = next((i for i, token in enumerate(tokens) if token in words.reasons), None)
+    if cut:
+        answer = _read_tokens(tokens[:cut], words)
+        if answer is not None:
+            return answer
+    return _read_tokens(tokens, words)
+
+
+def _read_tokens(tokens: list[str], words: _YesNoWords) -> bool | None:
     taken = [False] * len(tokens)
     said: dict[int, bool] = {}  # position -> an answer found by a rule
     for index, token in enumerate(tokens):
@@ -1162,3 +1177,15 @@ def _picked(
             positions[option_id] = min(position, positions.get(option_id, position))
     order = {option.id: n for n, option in enumerate(options)}
     return sorted(positions, key=lambda option_id: (positions[option_id], order[option_id]))
+
+
+@lru_cache(maxsize=1)
+def needs_synonyms() -> dict[str, tuple[str, ...]]:
+    """The words people use for the needs form's fixed answers (lexicon.yml, needs_choices)."""
+    return {key: tuple(words) for key, words in _lexicon().get("needs_choices", {}).items()}
+
+
+@lru_cache(maxsize=1)
+def follow_up_synonyms() -> dict[str, tuple[str, ...]]:
+    """The words people use for a graduate's follow-up choice (lexicon.yml, follow_up)."""
+    return {key: tuple(words) for key, words in _lexicon().get("follow_up", {}).items()}

@@ -10,13 +10,18 @@ from assistant.reports import VillageSummary, state_names
 from assistant.texts import text
 
 
-def conflict_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
-    """The answer to a conflict report, as a few short messages."""
+def conflict_reply(
+    decision: Decision, knowledge: Knowledge, lang: str = "id", protocol_sent: bool = False
+) -> list[str]:
+    """The answer to a conflict report, as a few short messages. A protocol already sent
+    in this conversation (``protocol_sent``) is referred to, not repeated."""
     out = decision.output
     table = knowledge.conflicts
     category = table.category(out["category"])
     messages: list[str] = []
-    if out.get("safeguarding_protocol"):
+    if out.get("safeguarding_protocol") and protocol_sent:
+        messages.append(text("conflict.safeguarding_already", lang))
+    elif out.get("safeguarding_protocol"):
         lines = [text("conflict.safeguarding_header", lang)]
         lines += [f"- {step}" for step in out["safeguarding_protocol"]]
         messages.append("\n".join(lines))

@@ -23,8 +23,13 @@ def _lexicon() -> dict[str, Any]:
     return yaml.safe_load(Path(__file__).with_name("lexicon.yml").read_text(encoding="utf-8"))
 
 
+# "ibu2", "anak2": informal Indonesian writes a repeated word with a 2
+_REPEATED = re.compile(r"\b([a-z]{3,})2\b")
+
+
 def normalise(message: str) -> str:
-    return " ".join(_WORD.findall(message.lower()))
+    """Lowercase words only, repeated words spelled out ("ibu2" -> "ibu ibu")."""
+    return _REPEATED.sub(r"\1 \1", " ".join(_WORD.findall(message.lower())))
 
 
 def _contains(haystack: str, phrase: str) -> bool:
@@ -43,6 +48,12 @@ def parse_yes_no(message: str) -> bool | None:
     if any(_contains(words, w) for w in lexicon["ya"]):
         return True
     return None
+
+
+def asks_for_help(message: str) -> bool:
+    """The message asks for the menu or for help in so many words."""
+    words = normalise(message)
+    return any(_contains(words, phrase) for phrase in _lexicon()["help"])
 
 
 def parse_choice(message: str, options: Sequence[tuple[str, str]]) -> str | None:
@@ -98,19 +109,141 @@ def parse_numbers(message: str, highest: int) -> list[int] | None:
 
 
 def match_hints(message: str, rows: Sequence[Any]) -> list[str]:
-    """Ids of rows whose hint words (or name) appear in the message, in row order."""
-    words = normalise(message)
+    """Ids of rows whose hint words (or name) appear in the message, in row order; a hint
+    of words of five letters or more also matches a close spelling ("trgantung bantuan")."""
+    words = normalise(message[:HINT_CHARS])
+    tokens = words.split()[:HINT_TOKENS]
     found = []
     for row in rows:
         phrases = [*getattr(row, "hints", []), getattr(row, "name", "")]
-        if any(phrase and _contains(words, normalise(phrase)) for phrase in phrases):
+        if any(
+            phrase and (_contains(words, normalise(phrase)) or _misspelt(tokens, phrase))
+            for phrase in phrases
+        ):
             found.append(row.id)
     return found
+
+
+# What hint matching reads of a message (a description of needs can be a paragraph).
+HINT_CHARS, HINT_TOKENS = 1500, 250
+
+
+@lru_cache(maxsize=65536)
+def _close(token: str, word: str) -> bool:
+    if token == word:
+        return True
+    if len(word) < 5 or token[:1] != word[:1] or abs(len(token) - len(word)) > 2:
+        return False
+    matcher = difflib.SequenceMatcher(None, token, word)
+    return matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
+
+
+def _misspelt(tokens: list[str], phrase: str) -> bool:
+    """``phrase`` written with small typos: each of its words (exact when short) in a row."""
+    wanted = normalise(phrase).split()
+    if not wanted or all(len(word) < 5 for word in wanted):
+        return False
+    size = len(wanted)
+    for start in range(len(tokens) - size + 1):
+        if all(_close(tokens[start + i], wanted[i]) for i in range(size)):
+            return True
+    return False
+
+
+# A report of harm may be long; what the detector reads of it is still bounded.
+HARM_CHARS = 5000  # a WhatsApp message is at most 4,096 characters
+_NEGATION_WINDOW = 4  # words before a harm phrase that may deny it
+
+
+@lru_cache(maxsize=4096)
+def _phrase(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])")
+
+
+def _said(words: str, phrase: str, negations: Sequence[str]) -> bool:
+    """``phrase`` occurs in ``words`` at least once without a negation just before it
+    ("gak ada yang dipukul" denies "dipukul"; "dia dipukul" does not)."""
+    if not phrase:
+        return False
+    for found in _phrase(phrase).finditer(words):
+        before = " ".join(words[: found.start()].split()[-_NEGATION_WINDOW:])
+        if not any(_contains(before, negation) for negation in negations):
+            return True
+    return False
+
+
+def detect_harm(message: str, knowledge: Knowledge) -> list[str]:
+    """The safeguarding concerns a message describes in the person's own words: a hint
+    phrase said (not denied), or two phrases that name the harm together. Ids in the
+    order of knowledge/safeguarding.yml."""
+    table = knowledge.safeguarding
+    words = normalise(message[:HARM_CHARS])
+    if not words:
+        return []
+    negations = [normalise(n) for n in table.negations]
+    found = []
+    for concern in table.concerns:
+        named = any(_said(words, normalise(hint), negations) for hint in concern.hints)
+        if not named:
+            named = any(
+                any(_said(words, normalise(first), negations) for first in pair.when)
+                and any(_contains(words, normalise(second)) for second in pair.with_)
+                for pair in concern.together
+            )
+        if named:
+            found.append(concern.id)
+    return found
+
+
+def signs_of_harm(message: str, knowledge: Knowledge) -> bool:
+    """Whether a message has a word that may point to harm (knowledge/safeguarding.yml
+    ``signs``: stems, matched inside words: "dipaksa" has "paksa")."""
+    words = normalise(message[:HARM_CHARS])
+    return any(sign in words for sign in knowledge.safeguarding.signs)
+
+
+def denies_harm(message: str, knowledge: Knowledge) -> bool:
+    """ "gak ada kekerasan kok", "tidak ada yang dipukul": a harm named only to deny it."""
+    table = knowledge.safeguarding
+    words = normalise(message[:HARM_CHARS])
+    negations = [normalise(n) for n in table.negations]
+    hints = [normalise(h) for concern in table.concerns for h in concern.hints]
+    named = [h for h in hints if h and _phrase(h).search(words)]
+    return bool(named) and not any(_said(words, hint, negations) for hint in named)
 
 
 def guess_signals(message: str, knowledge: Knowledge) -> list[str]:
     signals = [signal for _, signal in knowledge.needs.signals().values()]
     return match_hints(message, signals)
+
+
+def guess_journey(message: str, knowledge: Knowledge) -> str | None:
+    """What a sentence asks for, from its words alone (an intent name), for a message the
+    NLU could not place: its village's figures, needs, a conflict, a stage, a program, an
+    approach, a graduation. None when the words say nothing of these."""
+    words = normalise(message)
+    if len(words.split()) < 2:
+        return None
+    said = _lexicon()["journeys"]
+
+    def any_of(phrases: Sequence[str]) -> bool:
+        return any(_contains(words, phrase) for phrase in phrases)
+
+    village = said["my_village"]
+    if any_of(village["village"]) and any_of(village["figures"]):
+        return "my_village"
+    if guess_signals(message, knowledge):
+        return "describe_needs"
+    if any_of(said["report_conflict"]):  # "kabar" alone is not a conflict
+        return "report_conflict"
+    if any_of(said["ask_stage"]):
+        return "ask_stage"
+    if find_program(message, knowledge):
+        return "ask_program"
+    for intent in ("choose_approach", "check_graduation"):
+        if any_of(said[intent]):
+            return intent
+    return None
 
 
 def guess_approach_facts(message: str, knowledge: Knowledge) -> tuple[list[str], list[str]]:
@@ -137,14 +270,28 @@ def find_named(message: str, named: Sequence[tuple[str, str]]) -> str | None:
                 if 2 * shorter / (shorter + longer) <= max(best_score, 0.8):
                     continue  # cannot beat the best so far
                 score = difflib.SequenceMatcher(None, chunk, target).ratio()
+                if len(target) <= 6 and score < 0.9:
+                    continue  # a short name is misspelt only exactly: "kenapa" is not "kelapa"
                 if score > best_score:
                     best, best_score = item_id, score
     return best if best_score >= 0.8 else None
 
 
 def find_program(message: str, knowledge: Knowledge) -> str | None:
-    named = [(p.id, p.name) for p in knowledge.programs.programs]
-    named += [(p.id, p.full_name) for p in knowledge.programs.programs]
+    programs = knowledge.programs.programs
+    named = [(p.id, p.name) for p in programs]
+    named += [(p.id, p.full_name) for p in programs]
+    # a long word that only one program's name has stands for it ("prakerja")
+    words: dict[str, list[str]] = {}
+    for program in programs:
+        for word in set(normalise(program.name).split()):
+            words.setdefault(word, []).append(program.id)
+    generic = set(_lexicon()["generic_words"])
+    named += [
+        (ids[0], word)
+        for word, ids in words.items()
+        if len(ids) == 1 and len(word) >= 6 and word not in generic
+    ]
     return find_named(message, named)
 
 
@@ -157,8 +304,73 @@ def find_stage(message: str, knowledge: Knowledge) -> str | None:
         ("monev", "evaluasi"),
         ("graduasi_keberlanjutan", "graduasi"),
         ("graduasi_keberlanjutan", "exit strategy"),
+        ("graduasi_keberlanjutan", "keberlanjutan"),
+        ("persiapan", "sosialisasi"),
+        ("pelaksanaan", "implementasi"),
+        ("pelaksanaan", "kegiatan inti"),
+        ("monev", "monitoring dan evaluasi"),
+        ("asesmen", "pendataan"),
     ]
     return find_named(message, named)
+
+
+# words that put a stage question before or after the stage named ("tahap apa setelah
+# asesmen?", "habis sosialisasi ngapain?")
+_AFTER = ("setelah", "stlh", "stelah", "sesudah", "habis", "abis", "selesai", "usai", "lepas",
+          "after")
+_BEFORE = ("sebelum", "sblm", "sebelumnya", "before")
+# "..., tahap selanjutnya apa?" after a stage named: the one after it
+_NEXT = ("selanjutnya", "berikutnya", "setelahnya", "sesudahnya", "abis itu", "habis itu",
+         "next")
+# "urutan tahapan program apa aja": all six
+_ALL_STAGES = ("urutan", "semua tahap", "tahapan apa saja", "tahapan apa aja", "tahap apa aja",
+               "tahap apa saja", "ada berapa", "dari awal", "all stages")
+
+
+def find_stage_asked(message: str, knowledge: Knowledge) -> tuple[str | None, str]:
+    """The stage a question is about, and how: ``(stage, "itself")``, or the stage after /
+    before the one named (``"after"`` / ``"before"``, with the stage named). None when no
+    stage is named."""
+    words = normalise(message[:MAX_MATCH_CHARS])
+    by_order = _stage_by_order(words, knowledge)
+    if by_order is not None:
+        return by_order, "itself"
+    if any(_contains(words, word) for word in _ALL_STAGES) and re.search(r"\btahap", words):
+        return None, "all"
+    named = find_stage(message, knowledge)
+    if named is not None and any(_contains(words, word) for word in _NEXT):
+        return named, "after"  # "kalo pelaksanaan udah beres, tahap selanjutnya apa"
+    for relation, markers in (("after", _AFTER), ("before", _BEFORE)):
+        for marker in markers:
+            found = _phrase(marker).search(words)
+            if found is None:
+                continue
+            named = find_stage(words[found.end() :], knowledge)
+            if named is not None:
+                return named, relation
+    return find_stage(message, knowledge), "itself"
+
+
+_STAGE_NUMBER = re.compile(r"\btahap(?:an)?\s+(?:ke\s*)?([1-9])\b")
+
+
+def _stage_by_order(words: str, knowledge: Knowledge) -> str | None:
+    """ "tahap ke-4", "tahap 2", "tahap keempat": the stage with that number."""
+    found = _STAGE_NUMBER.search(words)
+    number = int(found.group(1)) if found else None
+    if number is None and _contains(words, "tahap"):
+        for position, names in _lexicon()["ordinals"].items():
+            if any(_contains(words, f"tahap {name}") for name in names):
+                number = int(position)
+    stages = {s.order: s.id for s in knowledge.stages.stages}
+    return stages.get(number) if number else None
+
+
+def neighbour_stage(stage_id: str, relation: str, knowledge: Knowledge) -> str | None:
+    """The stage after or before ``stage_id`` in the guideline's order (None at the ends)."""
+    ordered = [s.id for s in sorted(knowledge.stages.stages, key=lambda s: s.order)]
+    index = ordered.index(stage_id) + (1 if relation == "after" else -1)
+    return ordered[index] if 0 <= index < len(ordered) else None
 
 
 _ENGLISH = frozenset(

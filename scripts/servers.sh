@@ -102,7 +102,10 @@ wait_for() {  # URL SECONDS WHAT
 # The rasa command; an argument @env:NAME becomes the value of $NAME inside the process,
 # so tokens and the chat's conversation id stay out of `ps`. An array, not a function: the
 # supervisor must be the parent of the server process itself.
-RASA_CLI=(.venv-rasa/bin/python -c 'import os, sys
+# Rasa's start-up prints pages of deprecation warnings that say nothing to our users.
+RASA_CLI=(.venv-rasa/bin/python -c 'import os, sys, warnings
+warnings.simplefilter("ignore")
+warnings.showwarning = lambda *args, **kwargs: None
 from rasa.__main__ import main
 sys.argv = ["rasa"] + [os.environ[a[5:]] if a.startswith("@env:") else a for a in sys.argv[1:]]
 sys.exit(main())')

@@ -8,13 +8,17 @@ REST channel never becomes public by a proxy rule that forwards too much. It als
 the ``input_channel`` a client may name in the body (Rasa's channel takes it as given):
 every message arrives as ``rest``.
 
-Loaded inside the Rasa server: imports only the standard library, sanic and rasa.
+Every turn's replies are held to the turn invariants (``assistant.channels.turns``).
+
+Loaded inside the Rasa server: imports only the standard library, sanic, rasa and
+``assistant.channels.*``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -23,6 +27,9 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from assistant.channels.collecting import WholeMessages
+from assistant.channels.turns import shape_turn
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +75,9 @@ class LocalRestInput(RestInput):
         return self.name()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        """GET / (health) and POST /webhook, like Rasa's REST channel; replies are collected
+        whole and held to the turn invariants. (No streaming: nothing here needs it.)"""
+        webhook = Blueprint("local_rest_webhook", __name__)
 
         @webhook.middleware("request")
         async def local_only(request: Request) -> HTTPResponse | None:
@@ -80,5 +89,29 @@ class LocalRestInput(RestInput):
                 {"error": "The REST channel answers only on this machine, never through a proxy."},
                 status=403,
             )
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            sender = await self._extract_sender(request)
+            collector = WholeMessages()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        self._extract_message(request),
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=self.get_metadata(request),
+                    )
+                )
+            except CancelledError:
+                logger.error("REST channel: a message timed out for %s", sender)
+            except Exception:
+                logger.exception("REST channel: a message failed for %s", sender)
+            return response.json(shape_turn(collector.messages, str(sender or "")))
 
         return webhook

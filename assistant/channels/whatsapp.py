@@ -34,6 +34,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant.channels.collecting import WholeMessages
+from assistant.channels.turns import shape_turn
 from assistant.channels.whatsapp_payloads import (
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
@@ -567,7 +569,7 @@ class WhatsAppInput(InputChannel):
             )
             await output.deliver(sender, [text_message(sender, PLEASE_TYPE)])
         else:
-            await on_new_message(self._user_message(message, output))
+            await self._converse(message, output, on_new_message)
 
     async def _notify(self, sender: str, text: str) -> None:
         await self.output().deliver(sender, [text_message(sender, text)])
@@ -581,7 +583,19 @@ class WhatsAppInput(InputChannel):
         logger.info("WhatsApp: %s opted out", mask(sender))
         await output.deliver(sender, [text_message(sender, OPTED_OUT)], force=True)
 
-    def _user_message(self, message: Inbound, output: WhatsAppOutput) -> UserMessage:
+    async def _converse(
+        self, message: Inbound, output: WhatsAppOutput, on_new_message: OnNewMessage
+    ) -> None:
+        """One turn with the assistant: its replies are collected, held to the turn
+        invariants (``assistant.channels.turns``: one to three, none repeated, never
+        silence), then sent in order."""
+        collector = WholeMessages()
+        await on_new_message(self._user_message(message, collector))
+        for reply in shape_turn(collector.messages, message.sender):
+            reply.pop("recipient_id", None)  # given to send_response on its own
+            await output.send_response(message.sender, reply)
+
+    def _user_message(self, message: Inbound, output: OutputChannel) -> UserMessage:
         return UserMessage(
             text=message.text,
             output_channel=output,

@@ -214,12 +214,26 @@ class WhatsApp:
         return [event for event in tracker["events"] if event["event"] == "user"]
 
     def wait_handled(self, sender: str, message_id: str) -> None:
-        """Until Rasa saved the turn of this message (its replies were sent before)."""
+        """Until Rasa saved the turn of this message and the channel finished it: its
+        replies are sent (or given up) after the turn, then the message is marked done."""
         until(
             lambda: any(e.get("message_id") == message_id for e in self.user_events(sender)),
             WAIT,
             f"Rasa to handle {message_id}",
         )
+        until(
+            lambda: self.status(message_id) == "done", WAIT, f"the channel to finish {message_id}"
+        )
+
+    def status(self, message_id: str) -> str | None:
+        """The channel's own record of a message (its state file, read-only)."""
+        connection = sqlite3.connect(f"file:{self.workdir / 'whatsapp.db'}?mode=ro", uri=True)
+        try:
+            row = connection.execute("select status from handled where id = ?", [message_id])
+            found = row.fetchone()
+            return found[0] if found else None
+        finally:
+            connection.close()
 
     def say(self, sender: str, inbound: dict) -> list[dict[str, Any]]:
         """Send one message that reaches Rasa; the messages the bot sent back."""

@@ -25,11 +25,9 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 def fresh_service(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_DB", str(tmp_path / "actions.db"))
     monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    common.casework.cache_clear()
-    common.sandbox.cache_clear()
+    common.workspaces.cache_clear()
     yield
-    common.casework.cache_clear()
-    common.sandbox.cache_clear()
+    common.workspaces.cache_clear()
 
 
 def tracker(
@@ -39,6 +37,7 @@ def tracker(
     requested: str | None = None,
     events: list | None = None,
     sender: str = "6281111",
+    loop: str | None = "conflict_form",
 ) -> Tracker:
     all_slots = {name: None for name in DOMAIN["slots"]}
     all_slots.update(slots or {}, requested_slot=requested)
@@ -49,7 +48,7 @@ def tracker(
         events=events or [],
         paused=False,
         followup_action=None,
-        active_loop={"name": "conflict_form"},
+        active_loop={"name": loop} if loop else {},
         latest_action_name="action_listen",
     )
 
@@ -132,7 +131,8 @@ def test_explain_is_refused_for_someone_elses_decision(tmp_path):
     """Finding 15: "kenapa?" shows a decision only to whoever may see it."""
     _, slots = run(DecideConflict(), fixture_tracker("tracker_conflict_complete.json"))
     stranger, _ = run(
-        ExplainDecision(), tracker({"last_decision_id": slots["last_decision_id"]}, sender="628999")
+        ExplainDecision(),
+        tracker({"last_decision_id": slots["last_decision_id"]}, sender="628999", loop=None),
     )
     assert "Bagian 3.3.5" not in stranger[0]
     assert "Belum ada keputusan" in stranger[0]
@@ -147,5 +147,11 @@ def store_conflicts(tmp_path):
 
 
 def test_why_without_a_decision_says_so():
-    messages, _ = run(ExplainDecision(), tracker())
+    messages, _ = run(ExplainDecision(), tracker(loop=None))
     assert "Belum ada keputusan" in messages[0]
+    assert "konflik dulu" not in messages[0]  # whatever the journey (issue: conversations)
+
+
+def test_why_in_the_middle_of_a_journey_asks_to_answer_first():
+    messages, _ = run(ExplainDecision(), tracker())
+    assert "jawab dulu" in messages[0]

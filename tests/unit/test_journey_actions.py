@@ -38,11 +38,9 @@ def workplace(tmp_path, monkeypatch, knowledge):
                   program="pena")
     work.register(work.user("628222"), name="Joko Wibowo", village_id="mekarsari", gender="L")
     work.store.close()
-    common.casework.cache_clear()
-    common.sandbox.cache_clear()
+    common.workspaces.cache_clear()
     yield
-    common.casework.cache_clear()
-    common.sandbox.cache_clear()
+    common.workspaces.cache_clear()
 
 
 def tracker(sender: str, text: str, intent: str, slots: dict | None = None,
@@ -168,6 +166,7 @@ def test_the_terminal_chat_speaks_as_the_user_named_for_it(monkeypatch):
     terminal.events.append({"event": "user", "input_channel": "cmdline", "text": "x"})
     assert sender_of(terminal) == "3f2a-uuid"
     monkeypatch.setenv("ASSISTANT_CHAT_USER", "628111")
+    monkeypatch.setenv("ASSISTANT_CHAT_CONVERSATION", "3f2a-uuid")
     assert sender_of(terminal) == "628111"
     whatsapp = tracker("6289999", "cek graduasi", "check_graduation")
     whatsapp.events.append({"event": "user", "input_channel": "whatsapp", "text": "x"})

@@ -25,6 +25,10 @@ from assistant.understanding import parse_choice, parse_numbers, parse_yes_no
 # --- amounts -----------------------------------------------------------------------------
 
 CERTAIN = [
+    # "-an" is an estimate, like "sekitar": certain (the forms ask for the usual income)
+    ("1.250.000-an", 1_250_000),
+    ("3 juta-an", 3_000_000),
+    ("2jt an", 2_000_000),
     # the brief's examples
     ("2,8 juta sebulan", 2_800_000),
     ("pendapatannya 2,8 juta sebulan", 2_800_000),
@@ -95,12 +99,10 @@ def test_certain_amounts(message, rupiah):
 
 UNCERTAIN = [
     # the brief's examples
-    ("1.250.000-an", 1_250_000, "bulan"),
     ("2jt lebih", 2_000_000, "bulan"),
     ("dua setengah juta", 2_500_000, "bulan"),
     ("tiga juta", 3_000_000, "bulan"),
     ("satu koma lima juta", 1_500_000, "bulan"),
-    ("3 juta-an", 3_000_000, "bulan"),
     ("penghasilan ga nentu, kadang 2 kadang 3 juta", 3_000_000, "bulan"),
     ("500rb seminggu", 2_166_667, "minggu"),
     ("100 ribu sehari", 3_000_000, "hari"),
@@ -126,7 +128,6 @@ UNCERTAIN = [
     # the "-an" round-up
     ("3 jutaan", 3_000_000, "bulan"),
     ("750rban", 750_000, "bulan"),
-    ("2jt an", 2_000_000, "bulan"),
     # income that changes
     ("tergantung musim, rata2 2 juta", 2_000_000, "bulan"),
     ("gak pasti sih, biasanya 1,8 jt", 1_800_000, "bulan"),
@@ -271,6 +272,9 @@ def test_not_a_string_is_nothing(value):
 # --- yes or no ---------------------------------------------------------------------------
 
 YES = [
+    # the answer comes first; a no inside the reason after it is not the answer
+    "iya, kalo gak ada modal ya susah",
+    "iya, kalo alatnya gak dateng programnya berhenti",
     # the brief's examples
     "ya",
     "iya udah berubah kok",
@@ -323,6 +327,8 @@ def test_yes(message):
 
 
 NO = [
+    "gak, soalnya udah beres",
+    "belum, karena ya itu masih nunggu",
     # the brief's examples
     "belum, masih sama",
     "belum kelihatan",
@@ -368,6 +374,8 @@ def test_no(message):
 
 
 UNCLEAR = [
+    "ya gitu deh",
+    "bisa jadi iya sih, kalo alatnya gak dateng2 programnya macet",
     # the brief's examples
     "gak tau",
     "belum tahu",

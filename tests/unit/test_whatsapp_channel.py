@@ -56,7 +56,37 @@ def _stand_ins() -> dict[str, types.ModuleType]:
             pass
 
         class OutputChannel:
-            pass
+            """As Rasa 3.6's: a reply dict goes to the method for its parts, and the rest of
+            the dict goes along as keyword arguments (so a reply that still names its
+            recipient_id fails here as it does there)."""
+
+            async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+                if message.get("buttons"):
+                    await self.send_text_with_buttons(
+                        recipient_id, message.pop("text"), message.pop("buttons"), **message
+                    )
+                elif message.get("text"):
+                    await self.send_text_message(recipient_id, message.pop("text"), **message)
+                if message.get("custom"):
+                    await self.send_custom_json(recipient_id, message.pop("custom"), **message)
+                if message.get("image"):
+                    await self.send_image_url(recipient_id, message.pop("image"), **message)
+
+        class CollectingOutputChannel(OutputChannel):
+            def __init__(self) -> None:
+                self.messages: list[dict[str, Any]] = []
+
+            @staticmethod
+            def _message(recipient_id: str, **parts: Any) -> dict[str, Any]:
+                parts = {k: v for k, v in parts.items() if v is not None}
+                return {"recipient_id": recipient_id, **parts}
+
+            async def _persist_message(self, message: dict[str, Any]) -> None:
+                self.messages.append(message)
+
+            async def send_text_message(self, recipient_id: str, text: str, **kw: Any) -> None:
+                for part in text.strip().split("\n\n"):  # as Rasa's does
+                    await self._persist_message(self._message(recipient_id, text=part))
 
         class UserMessage:
             def __init__(self, text: str | None = None, **kwargs: Any) -> None:
@@ -66,6 +96,7 @@ def _stand_ins() -> dict[str, types.ModuleType]:
                 self.metadata = kwargs.get("metadata")
 
         channel.InputChannel, channel.OutputChannel = InputChannel, OutputChannel
+        channel.CollectingOutputChannel = CollectingOutputChannel
         channel.UserMessage = UserMessage
         names = ["rasa", "rasa.core", "rasa.core.channels", "rasa.core.channels.channel"]
         packages = [types.ModuleType(name) for name in names[:-1]] + [channel]
@@ -82,9 +113,10 @@ def whatsapp() -> Iterator[types.ModuleType]:
         for name, module in stand_ins.items():
             patch.setitem(sys.modules, name, module)
         yield importlib.import_module("assistant.channels.whatsapp")
-        if stand_ins:  # do not leave a module built on stand-ins behind
-            sys.modules.pop("assistant.channels.whatsapp", None)
-            patch.delattr(sys.modules["assistant.channels"], "whatsapp", raising=False)
+        if stand_ins:  # do not leave modules built on stand-ins behind
+            for name in ("whatsapp", "collecting"):
+                sys.modules.pop(f"assistant.channels.{name}", None)
+                patch.delattr(sys.modules["assistant.channels"], name, raising=False)
 
 
 # --- fakes ------------------------------------------------------------------------------
@@ -560,3 +592,60 @@ def test_the_drain_time_comes_from_the_environment(whatsapp):
     assert settings.drain_seconds == 90
     assert whatsapp.Settings.from_sources({}, {}).drain_seconds == 60
     assert whatsapp.Settings.from_sources({}, {"WHATSAPP_DRAIN_SECONDS": "-1"}).drain_seconds > 0
+
+
+class LoopingRasa(FakeRasa):
+    """An assistant that repeats itself ten times in one turn (the fallback loop)."""
+
+    async def __call__(self, message: Any) -> None:
+        self.messages.append(message)
+        for _ in range(10):
+            await message.output_channel.send_text_message(message.sender_id, "Maaf, belum paham")
+
+
+def test_a_turn_that_repeats_itself_reaches_the_person_once(make, graph):
+    """Turn invariants (assistant/channels/turns.py) hold on WhatsApp too."""
+
+    async def scenario() -> None:
+        channel, rasa = make(), LoopingRasa()
+        post(channel, rasa, text("tidak"))
+        await settle(channel)
+        assert graph.texts() == ["Maaf, belum paham"]
+        await channel.close()
+
+    run(scenario)
+
+
+class SilentRasa(FakeRasa):
+    async def __call__(self, message: Any) -> None:
+        self.messages.append(message)
+
+
+def test_a_silent_turn_still_gets_an_answer(make, graph):
+    async def scenario() -> None:
+        channel, rasa = make(), SilentRasa()
+        post(channel, rasa, text("ya"))
+        await settle(channel)
+        assert len(graph.texts()) == 1 and "menu" in graph.texts()[0]
+        await channel.close()
+
+    run(scenario)
+
+
+class ParagraphRasa(FakeRasa):
+    """An answer with a blank line inside it (a paragraph and its "ketik lanjut" hint)."""
+
+    async def __call__(self, message: Any) -> None:
+        self.messages.append(message)
+        await message.output_channel.send_text_message(message.sender_id, "Hasil.\n\nKetik lanjut")
+
+
+def test_a_message_with_blank_lines_stays_one_message(make, graph):
+    async def scenario() -> None:
+        channel, rasa = make(), ParagraphRasa()
+        post(channel, rasa, text("halo"))
+        await settle(channel)
+        assert graph.texts() == ["Hasil.\n\nKetik lanjut"]
+        await channel.close()
+
+    run(scenario)
