@@ -177,9 +177,10 @@ def search(knowledge: Knowledge, query: str, limit: int = 10) -> list[Hit]:
             quality = _match(word, words)
             if quality == 0:
                 continue
-            matched += 1
+            if quality >= 0.9:  # a near-miss spelling does not complete the query
+                matched += 1
             score += quality * (1 + rarity[word]) * (2 if _match(word, title) else 1)
-        if matched == 0:
+        if score == 0:
             continue
         if matched == len(query_words):
             score *= 1.5
