@@ -214,7 +214,9 @@ class DecideConflict(Guarded, Action):
             channel_of(tracker),
             harm_reported=bool(tracker.get_slot(HARM_REPORTED)),
         )
-        messages = conflict_reply(
-            decision, service().knowledge, lang, protocol_sent=bool(tracker.get_slot(HARM_REPORTED))
-        )
-        return answer(dispatcher, messages, lang, decision.id, (*SLOTS, HARM_REPORTED))
+        harmed = bool(tracker.get_slot(HARM_REPORTED))
+        messages = conflict_reply(decision, service().knowledge, lang, protocol_sent=harmed)
+        # the protocol may have gone out in this same turn: two messages now, the rest on
+        # "lanjut", so that the turn stays within three
+        limit = {"limit": 2} if harmed else {}
+        return answer(dispatcher, messages, lang, decision.id, (*SLOTS, HARM_REPORTED), **limit)

@@ -7,10 +7,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, deliver, lang_of, sender_of, workspace
+from actions.common import Guarded, as_answer, deliver, lang_of, sender_of, workspace
 from assistant.errors import InputError
 from assistant.render import explanation
 from assistant.texts import text
+from assistant.understanding import asks_why
 
 
 class ExplainDecision(Guarded, Action):
@@ -21,6 +22,10 @@ class ExplainDecision(Guarded, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang = lang_of(tracker)
+        said = tracker.latest_message.get("text") or ""
+        in_form = (tracker.active_loop or {}).get("name") and tracker.get_slot("requested_slot")
+        if in_form and not asks_why(said):  # "iya, kurang lebih gitu": an answer, not a why
+            return await as_answer(dispatcher, tracker, domain)
         decision_id = tracker.get_slot("last_decision_id")
         work, _ = workspace(tracker)
         decision = None

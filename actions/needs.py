@@ -8,11 +8,12 @@ from abc import ABC
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    JOURNEY_START,
     Ask,
     Guarded,
     answer,
@@ -29,7 +30,7 @@ from actions.common import (
 from assistant.reading import Option, needs_synonyms, read_choice, read_choices, read_yes_no
 from assistant.render import needs_reply
 from assistant.texts import text
-from assistant.understanding import guess_signals
+from assistant.understanding import asks_why, guess_journey, guess_signals
 
 SLOTS = ("needs_signals", "needs_confirm", "needs_employment", "needs_business_stage")
 CHOICES = {
@@ -71,6 +72,26 @@ def _payload(tracker: Tracker) -> dict[str, Any]:
 class ValidateNeedsForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_needs_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """A first message the NLU took for needs that names none ("kok kurang" after a
+        review, "yakkum itu lembaga apa"): the form stops and what it asks for follows."""
+        said = form_text(tracker, ("describe_needs",))
+        starting = not tracker.get_slot("requested_slot") and not tracker.get_slot("needs_signals")
+        if starting and said:
+            work, _ = workspace(tracker)
+            target = None
+            if not guess_signals(said, work.knowledge):
+                intent = guess_journey(said, work.knowledge)
+                if asks_why(said) and tracker.get_slot("last_decision_id"):
+                    target = "action_explain_decision"
+                elif intent not in (None, "describe_needs"):
+                    target = JOURNEY_START.get(str(intent))
+            if target is not None:
+                return [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction(target)]
+        return list(await super().run(dispatcher, tracker, domain))
 
     async def required_slots(
         self,

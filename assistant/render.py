@@ -19,13 +19,13 @@ def conflict_reply(
     table = knowledge.conflicts
     category = table.category(out["category"])
     messages: list[str] = []
-    if out.get("safeguarding_protocol") and protocol_sent:
-        messages.append(text("conflict.safeguarding_already", lang))
-    elif out.get("safeguarding_protocol"):
+    already = out.get("safeguarding_protocol") and protocol_sent
+    if out.get("safeguarding_protocol") and not protocol_sent:
         lines = [text("conflict.safeguarding_header", lang)]
         lines += [f"- {step}" for step in out["safeguarding_protocol"]]
         messages.append("\n".join(lines))
     summary = [
+        *([text("conflict.safeguarding_already", lang)] if already else []),
         text("conflict.title", lang),
         text("conflict.type", lang, name=out["type_name"]),
         text("conflict.category", lang, category=category.id, meaning=category.meaning),

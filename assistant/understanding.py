@@ -50,6 +50,17 @@ def parse_yes_no(message: str) -> bool | None:
     return None
 
 
+_WHY = re.compile(
+    r"\b(kenapa|knp|napa|mengapa|why|alasan\w*|dasar\w*|sebab\w*)\b"
+    r"|^\W*kok\b|\bkok (bisa|gitu|begitu)\b"
+)
+
+
+def asks_why(message: str) -> bool:
+    """The message asks why ("kenapa?", "kok kurang", "apa dasarnya")."""
+    return _WHY.search(message.lower()) is not None
+
+
 def asks_for_help(message: str) -> bool:
     """The message asks for the menu or for help in so many words."""
     words = normalise(message)
