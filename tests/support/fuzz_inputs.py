@@ -9,6 +9,8 @@ import json
 import random
 from collections.abc import Iterator
 
+from assistant.knowledge_models.programs import StageChecks
+
 # A valid payload per kind; mutations start from these.
 VALID: dict[str, dict[str, object]] = {
     "approach": {"conditions": ["bergantung_bantuan"], "groups": ["lansia"]},
@@ -16,21 +18,8 @@ VALID: dict[str, dict[str, object]] = {
     "conflict": {"type": "kepentingan", "scope": "kelompok_kecil", "description": "ribut"},
     "graduation": {"income_monthly": 3_000_000, "umk": 2_500_000, "mindset_changed": True},
     "program_review": {
-        "checks": {
-            key: True
-            for key in (
-                "perencanaan",
-                "data_sekunder",
-                "data_primer",
-                "persiapan",
-                "peningkatan_akses",
-                "pengembangan_keterampilan",
-                "pendampingan",
-                "monev_digital",
-                "monev_manual",
-                "exit_strategy",
-            )
-        }
+        # the ten columns of table 2.2, as the input model defines them
+        "checks": {key: True for key in sorted(StageChecks.GUIDELINE)}
     },
     "sustainability": {"parameters": {"kemandirian_ekonomi": True}},
     "safeguarding": {"concerns": ["kekerasan"], "description": "dipukul"},
