@@ -50,6 +50,7 @@ from assistant.reading import (
 from assistant.records import Beneficiary, User
 from assistant.render import explanation, graduation_reply
 from assistant.texts import text
+from assistant.understanding import asks_why
 
 SLOTS = (
     "grad_household",
@@ -130,11 +131,6 @@ def _correction(said: str, case: _Case, lang: str) -> tuple[dict[str, Any], str]
     return None
 
 
-# "kok" asks why only at the start or before "bisa"/"gitu" ("kok bisa lulus?"); at the end
-# it is emphasis ("udah berubah kok")
-_WHY = re.compile(
-    r"\b(kenapa|knp|mengapa|why|alasan\w*|dasarnya)\b|^\W*kok\b|\bkok (bisa|gitu|begitu)\b"
-)
 _MINDSET = re.compile(r"\b(pola ?pikir\w*|mindset\w*|cara berpikir\w*)\b")
 _CLAUSE = re.compile(r"[,.;!?]|\b(?:tapi|tp|dan|terus|trus)\b")
 
@@ -455,8 +451,8 @@ class ValidateFollowUpForm(Guarded, FormValidationAction):
         if picked is None:
             # not a choice: it is made later (when the graduation is communicated), and the
             # conversation is not held up by this question; "kok bisa lulus?" gets its why
-            asks_why = bool(_WHY.search(str(value).lower()))
-            return {"grad_follow_up": LATER, "grad_follow_up_why": asks_why or None}
+            why = asks_why(str(value))
+            return {"grad_follow_up": LATER, "grad_follow_up_why": why or None}
         return {"grad_follow_up": picked}
 
 

@@ -50,6 +50,8 @@ def parse_yes_no(message: str) -> bool | None:
     return None
 
 
+# "kok" asks why only at the start or before "bisa"/"gitu" ("kok bisa lulus?"); at the end
+# it is emphasis ("udah berubah kok")
 _WHY = re.compile(
     r"\b(kenapa|knp|napa|mengapa|why|alasan\w*|dasar\w*|sebab\w*)\b"
     r"|^\W*kok\b|\bkok (bisa|gitu|begitu)\b"

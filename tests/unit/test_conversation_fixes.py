@@ -299,10 +299,10 @@ def test_a_report_of_harm_inside_a_conflict_goes_on_to_the_conflict():
 
 
 def test_kok_at_the_end_is_emphasis_not_why():
-    from actions.graduation import _WHY
+    from assistant.understanding import asks_why
 
-    assert not _WHY.search("udah berubah kok")
-    assert _WHY.search("kok bisa lulus?") and _WHY.search("kenapa lulus")
+    assert not asks_why("udah berubah kok")
+    assert asks_why("kok bisa lulus?") and asks_why("kenapa lulus")
 
 
 def test_the_fallback_answers_from_the_guideline_when_the_nlu_leaned_that_way():
