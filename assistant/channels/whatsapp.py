@@ -16,6 +16,10 @@ one id once, per-sender rate limit and queue bound) and handled in the backgroun
 a time per sender; its id is marked done in the state file only once its answer was sent
 or its failure logged. At start, messages a stopped server left pending are handled again;
 at stop, the messages in hand are finished first (``WHATSAPP_DRAIN_SECONDS``).
+
+With ``REDIS_URL`` set (scale-out mode) the de-duplication, opt-outs, pending messages and
+rate limit live in Redis (``whatsapp_shared``), shared by every Rasa server; while Redis
+cannot be reached the webhook answers 503, so WhatsApp delivers the messages again later.
 """
 
 from __future__ import annotations
@@ -53,7 +57,13 @@ from assistant.channels.whatsapp_payloads import (
     token_matches,
     too_large,
 )
-from assistant.channels.whatsapp_state import ChannelState, RateLimiter
+from assistant.channels.whatsapp_shared import (
+    RedisChannelState,
+    RedisRateLimiter,
+    connect,
+    instance_name,
+)
+from assistant.channels.whatsapp_state import ChannelState, RateLimiter, StateUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +78,7 @@ ENVIRONMENT = {
     "state_db": "WHATSAPP_STATE_DB",
     "rate_per_minute": "WHATSAPP_RATE_PER_MINUTE",
     "drain_seconds": "WHATSAPP_DRAIN_SECONDS",
+    "redis_url": "REDIS_URL",
 }
 DEFAULTS = {
     "api_base": "https://graph.facebook.com",
@@ -77,7 +88,7 @@ DEFAULTS = {
     "drain_seconds": "60",
 }
 REQUIRED = ("verify_token", "app_secret", "access_token", "phone_number_id")
-SECRETS = ("verify_token", "app_secret", "access_token")
+SECRETS = ("verify_token", "app_secret", "access_token", "redis_url")
 
 OPTED_OUT = "Anda tidak akan menerima pesan lagi. Ketik MULAI untuk kembali."
 OPTED_IN = "Selamat datang kembali. Anda akan menerima pesan lagi. Ketik STOP untuk berhenti."
@@ -115,6 +126,7 @@ class Settings:
     state_db: str
     rate_per_minute: int
     drain_seconds: float
+    redis_url: str = ""
 
     @classmethod
     def from_sources(
@@ -298,7 +310,13 @@ class WhatsAppInput(InputChannel):
                 "WhatsApp channel is off (the webhook answers 503): set %s",
                 ", ".join(self.missing),
             )
-        self.limiter = RateLimiter(settings.rate_per_minute)
+        # Scale-out mode: one state for all servers, in Redis (the client connects lazily).
+        self._redis = connect(settings.redis_url) if settings.redis_url else None
+        self.limiter: RateLimiter | RedisRateLimiter = (
+            RedisRateLimiter(self._redis, settings.rate_per_minute)
+            if self._redis is not None
+            else RateLimiter(settings.rate_per_minute)
+        )
         self.max_waiting, self.max_in_hand = MAX_WAITING, MAX_IN_HAND
         self._output: WhatsAppOutput | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -311,9 +329,13 @@ class WhatsAppInput(InputChannel):
 
     def output(self) -> WhatsAppOutput:
         if self._output is None:
-            state = ChannelState(Path(self.settings.state_db))
+            state: ChannelState | RedisChannelState = (
+                RedisChannelState(self._redis, instance_name())
+                if self._redis is not None
+                else ChannelState(Path(self.settings.state_db))
+            )
             self._output = WhatsAppOutput(GraphClient(self.settings), state)
-            logger.info("WhatsApp channel on; state in %s", self.settings.state_db)
+            logger.info("WhatsApp channel on; state in %s", state.path)
         return self._output
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -351,7 +373,10 @@ class WhatsAppInput(InputChannel):
         @webhook.listener("after_server_start")
         async def start(app: Any, loop: Any) -> None:
             if not self.missing:
-                self.resume(on_new_message)
+                try:
+                    self.resume(on_new_message)
+                except StateUnavailable as error:
+                    logger.warning("WhatsApp: pending messages not resumed at start: %s", error)
 
         @webhook.listener("before_server_stop")
         async def stop(app: Any, loop: Any) -> None:
@@ -464,7 +489,15 @@ class WhatsAppInput(InputChannel):
         except InvalidPayload as error:
             logger.warning("WhatsApp: signed POST ignored: its body is %s", error)
             return response.text("invalid payload", status=400)
-        refused = [m.id for m in inbound_messages(payload) if not self._accept(m, on_new_message)]
+        try:
+            refused = [
+                m.id for m in inbound_messages(payload) if not self._accept(m, on_new_message)
+            ]
+        except StateUnavailable as error:
+            logger.warning(
+                "WhatsApp: shared state unavailable (%s); 503, WhatsApp delivers it again", error
+            )
+            return response.text("state unavailable, try again later", status=503)
         if refused:
             logger.warning(
                 "WhatsApp: %d message(s) in hand; %d refused with 503 (WhatsApp delivers "
@@ -538,12 +571,18 @@ class WhatsAppInput(InputChannel):
             async with lock, self._busy:
                 await work()
             ended = True
+        except StateUnavailable as error:
+            # Stays pending: handled again when this server starts next.
+            logger.warning("WhatsApp: message %s not handled: %s", message_id or "(notice)", error)
         except Exception:
             logger.exception("WhatsApp: handling message %s failed", message_id or "(notice)")
             ended = True
         finally:
             if ended and message_id is not None and self._output is not None:
-                self._output.state.finish(message_id)
+                try:
+                    self._output.state.finish(message_id)
+                except StateUnavailable as error:
+                    logger.warning("WhatsApp: message %s stays pending: %s", message_id, error)
             self._in_hand[sender] -= 1
             if self._in_hand[sender] == 0:
                 del self._in_hand[sender]

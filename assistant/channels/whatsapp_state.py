@@ -1,7 +1,8 @@
 """State of the WhatsApp channel: the messages taken in (``pending`` until their answer
 was sent or their failure logged, then ``done``) and the opt-outs, in a small SQLite file
 of its own readable by its owner only; the per-sender rate limit in memory. Standard
-library only."""
+library only. In scale-out mode (``REDIS_URL`` set) ``whatsapp_shared`` keeps the same
+state in Redis instead."""
 
 from __future__ import annotations
 
@@ -51,6 +52,11 @@ _INDEXES = """
 create index if not exists handled_at on handled (at);
 create index if not exists handled_status on handled (status);
 """
+
+
+class StateUnavailable(RuntimeError):
+    """The shared state (Redis, ``whatsapp_shared``) cannot be reached: the webhook answers
+    503 so that WhatsApp delivers the message again later."""
 
 
 @dataclass(frozen=True)
