@@ -26,10 +26,10 @@ from actions.common import (
     workspace,
     yes_no,
 )
-from assistant.reading import Option, read_choices
-from assistant.render import approach_reply
-from assistant.texts import text
-from assistant.understanding import guess_approach_facts
+from assistant.chat.render import approach_reply
+from assistant.common.texts import text
+from assistant.reading.answers import Option, read_choices
+from assistant.reading.words import guess_approach_facts
 
 SLOTS = ("approach_conditions", "approach_groups", "approach_confirm")
 

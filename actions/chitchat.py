@@ -20,8 +20,8 @@ from actions.common import (
     service,
     start_journey,
 )
-from assistant.texts import text
-from assistant.understanding import asks_for_help, guess_journey, parse_numbers
+from assistant.common.texts import text
+from assistant.reading.words import asks_for_help, guess_journey, parse_numbers
 
 # menu number -> what it starts (forms ask their own questions)
 MENU = [

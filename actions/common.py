@@ -24,13 +24,13 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.casework import Casework, Workspaces
-from assistant.paths import database_path, sandbox_path
-from assistant.reading import read_yes_no
-from assistant.records import User
-from assistant.service import Assistant
-from assistant.texts import text
-from assistant.understanding import detect_harm, detect_language
+from assistant.casework.service import Casework, Workspaces
+from assistant.common.paths import database_path, sandbox_path
+from assistant.common.texts import text
+from assistant.decisions.service import Assistant
+from assistant.reading.answers import read_yes_no
+from assistant.reading.words import detect_harm, detect_language
+from assistant.store.records import User
 
 MESSAGES_PER_TURN = 3
 logger = logging.getLogger(__name__)
@@ -171,8 +171,8 @@ def _program_question_first(
         return None
     if not (said.endswith("?") or _QUESTION.search(said.lower())):
         return None
-    from assistant.render import program_card, stage_card
-    from assistant.understanding import find_program, find_stage_asked, neighbour_stage
+    from assistant.chat.render import program_card, stage_card
+    from assistant.reading.words import find_program, find_stage_asked, neighbour_stage
 
     knowledge, lang = service().knowledge, lang_of(tracker)
     program = find_program(said, knowledge)

@@ -23,11 +23,11 @@ from actions.common import (
     workspace,
     yes_no,
 )
-from assistant.conflict_form import still_needed
-from assistant.reading import Option, read_choice, read_yes_no
-from assistant.render import conflict_reply
-from assistant.texts import text
-from assistant.understanding import (
+from assistant.chat.conflict_form import still_needed
+from assistant.chat.render import conflict_reply
+from assistant.common.texts import text
+from assistant.reading.answers import Option, read_choice, read_yes_no
+from assistant.reading.words import (
     denies_harm,
     detect_harm,
     guess_conflict_type,

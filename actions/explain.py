@@ -8,10 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Guarded, as_answer, deliver, lang_of, sender_of, workspace
-from assistant.errors import InputError
-from assistant.render import explanation
-from assistant.texts import text
-from assistant.understanding import asks_why
+from assistant.chat.render import explanation
+from assistant.common.errors import InputError
+from assistant.common.texts import text
+from assistant.reading.words import asks_why
 
 
 class ExplainDecision(Guarded, Action):

@@ -34,11 +34,13 @@ from actions.common import (
     yes_no,
 )
 from actions.village import village_summary_or_none
-from assistant import access
-from assistant.casework import Casework
-from assistant.errors import InputError
-from assistant.money import format_rupiah
-from assistant.reading import (
+from assistant.casework import access
+from assistant.casework.service import Casework
+from assistant.chat.render import explanation, graduation_reply
+from assistant.common.errors import InputError
+from assistant.common.money import format_rupiah
+from assistant.common.texts import text
+from assistant.reading.answers import (
     Option,
     follow_up_synonyms,
     read_amount,
@@ -47,10 +49,8 @@ from assistant.reading import (
     read_yes_no,
     too_large,
 )
-from assistant.records import Beneficiary, User
-from assistant.render import explanation, graduation_reply
-from assistant.texts import text
-from assistant.understanding import asks_why
+from assistant.reading.words import asks_why
+from assistant.store.records import Beneficiary, User
 
 SLOTS = (
     "grad_household",

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Guarded, deliver, lang_of, service
-from assistant.knowledge_browse import Hit, render, search
-from assistant.texts import text
+from assistant.common.texts import text
+from assistant.knowledge.browse import Hit, render, search
 
 SHOWN = 3  # rows named in the answer; the best one is shown whole
 

@@ -12,10 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Ask, Guarded, deliver, lang_of, numbered, service
-from assistant.reading import Option, read_choice
-from assistant.render import program_card, stage_card
-from assistant.texts import text
-from assistant.understanding import (
+from assistant.chat.render import program_card, stage_card
+from assistant.common.texts import text
+from assistant.reading.answers import Option, read_choice
+from assistant.reading.words import (
     find_program,
     find_stage,
     find_stage_asked,

@@ -27,10 +27,10 @@ from actions.common import (
     workspace,
     yes_no,
 )
-from assistant.reading import Option, needs_synonyms, read_choice, read_choices, read_yes_no
-from assistant.render import needs_reply
-from assistant.texts import text
-from assistant.understanding import asks_why, guess_journey, guess_signals
+from assistant.chat.render import needs_reply
+from assistant.common.texts import text
+from assistant.reading.answers import Option, needs_synonyms, read_choice, read_choices, read_yes_no
+from assistant.reading.words import asks_why, guess_journey, guess_signals
 
 SLOTS = ("needs_signals", "needs_confirm", "needs_employment", "needs_business_stage")
 CHOICES = {

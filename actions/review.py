@@ -25,10 +25,10 @@ from actions.common import (
     sender_of,
     workspace,
 )
-from assistant.reading import Option, read_choices
-from assistant.render import review_reply
-from assistant.texts import text
-from assistant.understanding import find_program
+from assistant.chat.render import review_reply
+from assistant.common.texts import text
+from assistant.reading.answers import Option, read_choices
+from assistant.reading.words import find_program
 
 # form slot -> the checks (ids of program_review.yml) it asks about, in order
 PARTS = {

@@ -29,9 +29,9 @@ from actions.common import (
     workspace,
     yes_no,
 )
-from assistant.limits import MAX_REPORT_TEXT
-from assistant.texts import text
-from assistant.understanding import detect_harm, signs_of_harm
+from assistant.common.limits import MAX_REPORT_TEXT
+from assistant.common.texts import text
+from assistant.reading.words import detect_harm, signs_of_harm
 
 UNCLEAR = "belum_jelas"
 FORM = "harm_form"

@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Guarded, deliver, lang_of, workspace
 from actions.village import village_summary_or_none
-from assistant import access
-from assistant.texts import text
+from assistant.casework import access
+from assistant.common.texts import text
 
 TASKS_PER_MESSAGE = 8
 

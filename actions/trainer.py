@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Guarded, deliver, lang_of, workspace
-from assistant.access import works_in_sandbox
-from assistant.texts import text
+from assistant.casework.access import works_in_sandbox
+from assistant.common.texts import text
 
 
 class TrainerMode(Guarded, Action):

@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Guarded, deliver, lang_of, workspace
-from assistant.errors import InputError
-from assistant.render import village_reply
-from assistant.texts import text
+from assistant.chat.render import village_reply
+from assistant.common.errors import InputError
+from assistant.common.texts import text
 
 
 def village_summary_or_none(work: Any, user: Any, lang: str) -> str | None:

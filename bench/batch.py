@@ -10,10 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.casework import Casework
-from assistant.importer import read_rows, run_import_parallel
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.importer import read_rows, run_import_parallel
+from assistant.casework.service import Casework
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.support.caseload import VILLAGES, write_caseload
 
 HOUSEHOLDS = 10_000

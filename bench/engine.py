@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from assistant.inputs import INPUTS
-from assistant.knowledge import Knowledge, default_knowledge
-from assistant.sampling import GENERATORS, stream
+from assistant.decisions.inputs import INPUTS
+from assistant.decisions.sampling import GENERATORS, stream
+from assistant.knowledge.loader import Knowledge, default_knowledge
 from rules.engine import engine_for
 from tests.support import plain
 

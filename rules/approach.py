@@ -7,10 +7,10 @@ from typing import Any
 
 from durable.lang import m
 
-from assistant.inputs import ApproachInput
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models.approaches import Approach
-from assistant.texts import text
+from assistant.common.texts import text
+from assistant.decisions.inputs import ApproachInput
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models.approaches import Approach
 from rules.engine import Fire, RuleBook
 
 CONDITION = "kondisi"

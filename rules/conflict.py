@@ -9,10 +9,10 @@ from typing import Any
 
 from durable.lang import m
 
-from assistant.inputs import ConflictInput
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models import ConflictCategory, ConflictType, Escalation
-from assistant.texts import text
+from assistant.common.texts import text
+from assistant.decisions.inputs import ConflictInput
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models import ConflictCategory, ConflictType, Escalation
 from rules.engine import Fire, RuleBook
 
 REPORT = "laporan"

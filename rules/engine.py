@@ -10,7 +10,7 @@
   (durable_rules would otherwise only write it into the session state).
 - Every fact is checked before it is posted (``check_fact``): its C engine crashes the
   whole process on numbers it cannot represent (1e16, 1e-07, infinity), so a number,
-  string or list outside ``assistant.limits`` stops here as a ``FactError`` instead.
+  string or list outside ``assistant.common.limits`` stops here as a ``FactError`` instead.
 """
 
 from __future__ import annotations
@@ -26,11 +26,16 @@ from typing import Any, Protocol
 from durable import engine as dr_engine
 from durable import lang as dr
 
-from assistant.errors import InputError
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models import Source
-from assistant.limits import MAX_FACT_ITEMS, MAX_FACT_NUMBER, MAX_FACT_STRING, MIN_FACT_FRACTION
-from assistant.texts import text
+from assistant.common.errors import InputError
+from assistant.common.limits import (
+    MAX_FACT_ITEMS,
+    MAX_FACT_NUMBER,
+    MAX_FACT_STRING,
+    MIN_FACT_FRACTION,
+)
+from assistant.common.texts import text
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models import Source
 
 _LOCK = threading.RLock()
 _SESSION_NOT_FOUND = "error code: 309"
@@ -268,7 +273,7 @@ class Engine:
     rule_ids: dict[str, list[str]] = field(default_factory=dict)
 
     def run(self, kind: str, data: Any) -> Outcome:
-        """Decide on one validated input (a model of ``assistant.inputs``)."""
+        """Decide on one validated input (a model of ``assistant.decisions.inputs``)."""
         with _LOCK:
             name = self._ruleset(kind)
             sid = uuid.uuid4().hex

@@ -19,18 +19,18 @@ from typing import Any
 
 from durable.lang import c, m
 
-from assistant.inputs import GraduationInput
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models import Basis
-from assistant.knowledge_models.graduation import (
+from assistant.common.texts import text
+from assistant.decisions.inputs import GraduationInput
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models import Basis
+from assistant.knowledge.models.graduation import (
     FollowUpOption,
     GraduationTable,
     Indicator,
     IndicatorMatrix,
     Transition,
 )
-from assistant.knowledge_models.programs import Condition, Program
-from assistant.texts import text
+from assistant.knowledge.models.programs import Condition, Program
 from rules.engine import Fire, RuleBook
 
 ASSESSMENT = "asesmen"

@@ -9,12 +9,12 @@ from typing import Any
 
 from durable.lang import c, m
 
-from assistant.inputs import NeedsInput
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models.interventions import InterventionModel, SubModel
-from assistant.knowledge_models.needs import Consideration, NeedSignal, NeedsRow
-from assistant.knowledge_models.priorities import PriorityProgram
-from assistant.texts import text
+from assistant.common.texts import text
+from assistant.decisions.inputs import NeedsInput
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models.interventions import InterventionModel, SubModel
+from assistant.knowledge.models.needs import Consideration, NeedSignal, NeedsRow
+from assistant.knowledge.models.priorities import PriorityProgram
 from rules.engine import Fire, RuleBook
 
 SIGNAL = "sinyal"

@@ -11,11 +11,11 @@ from typing import Any
 
 from durable.lang import c, m
 
-from assistant.inputs import ProgramReviewInput
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models.programs import Program
-from assistant.knowledge_models.review import ReviewCategory, ReviewCheck
-from assistant.texts import text
+from assistant.common.texts import text
+from assistant.decisions.inputs import ProgramReviewInput
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models.programs import Program
+from assistant.knowledge.models.review import ReviewCategory, ReviewCheck
 from rules.engine import Fire, RuleBook
 
 CHECK = "cek"

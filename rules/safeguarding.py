@@ -8,10 +8,10 @@ from typing import Any
 
 from durable.lang import m
 
-from assistant.inputs import SafeguardingInput
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models.safeguarding import Concern
-from assistant.texts import text
+from assistant.common.texts import text
+from assistant.decisions.inputs import SafeguardingInput
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models.safeguarding import Concern
 from rules.engine import Fire, RuleBook
 
 CONCERN = "kekhawatiran"

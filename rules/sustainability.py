@@ -7,10 +7,10 @@ from typing import Any
 
 from durable.lang import c, m
 
-from assistant.inputs import SustainabilityInput
-from assistant.knowledge import Knowledge
-from assistant.knowledge_models.sustainability import Parameter, StrategyRow
-from assistant.texts import text
+from assistant.common.texts import text
+from assistant.decisions.inputs import SustainabilityInput
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models.sustainability import Parameter, StrategyRow
 from rules.engine import Fire, RuleBook
 
 PARAMETER = "parameter"

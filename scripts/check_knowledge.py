@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assistant.knowledge import KnowledgeError, validate_file
+from assistant.knowledge.loader import KnowledgeError, validate_file
 
 
 def main(paths: list[str]) -> int:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.knowledge import Knowledge, default_knowledge
-from assistant.service import Assistant
-from assistant.store import Store
+from assistant.decisions.service import Assistant
+from assistant.knowledge.loader import Knowledge, default_knowledge
+from assistant.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.casework import Casework
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.service import Casework
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.e2e import servers as real
 
 RINA, DEDI, TRAINER, OFFICIAL = "628111", "628222", "628555", "628333"

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from assistant.knowledge import default_knowledge
-from assistant.store import Store
+from assistant.knowledge.loader import default_knowledge
+from assistant.store.db import Store
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from assistant.casework import Casework
-from assistant.store import Store
+from assistant.casework.service import Casework
+from assistant.store.db import Store
 from tests.e2e.conftest import DEDI, RINA, TRAINER
 
 pytestmark = pytest.mark.e2e

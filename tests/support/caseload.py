@@ -8,7 +8,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from assistant.importer import COLUMNS
+from assistant.casework.importer import COLUMNS
 
 FIRST = [
     "Siti",

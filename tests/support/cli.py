@@ -1,7 +1,7 @@
 """Run the ``assistant`` command in-process, the way its console script runs it.
 
 ``run_cli`` invokes the click group that ``pyproject.toml`` names for the ``assistant``
-script (``assistant.cli:main``, with the casework commands that ``assistant.cli`` attaches
+script (``assistant.cli.main:main``, with the casework commands that ``assistant.cli.main`` attaches
 when it is imported) through ``click.testing.CliRunner``, against the checkout. It returns
 what a ``subprocess.run`` of the installed binary would: ``returncode``, ``stdout`` and
 ``stderr`` (and ``output``, both streams in the order they were written, as a terminal

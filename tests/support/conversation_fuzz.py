@@ -199,13 +199,13 @@ class Fuzzer:
     # --- people ---------------------------------------------------------------------
 
     def _casework(self) -> Any:
-        from assistant.casework import Casework
-        from assistant.store import Store
+        from assistant.casework.service import Casework
+        from assistant.store.db import Store
 
         return Casework(Store(self.servers.db_path))
 
     def _prepare(self) -> None:
-        from assistant.records import Village
+        from assistant.store.records import Village
 
         work = self._casework()
         try:
@@ -232,7 +232,7 @@ class Fuzzer:
         """Write ``persona``'s user and households to the database (not for a stranger)."""
         if persona.role == "stranger":
             return persona
-        from assistant.records import User
+        from assistant.store.records import User
 
         with self.lock:
             work = self._casework()

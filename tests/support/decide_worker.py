@@ -40,7 +40,7 @@ def classify(code: int, output: str, exception: BaseException | None) -> dict[st
 
 
 def main() -> None:
-    from assistant.cli import main as cli
+    from assistant.cli.main import main as cli
 
     database = Path(sys.argv[1])
     runner = CliRunner()

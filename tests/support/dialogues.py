@@ -527,7 +527,7 @@ def error_apologies() -> tuple[str, ...]:
     """The assistant's own "something went wrong" replies (texts.yml chat.error): a turn
     that says one of them is an action that failed."""
     try:
-        from assistant.texts import text
+        from assistant.common.texts import text
 
         return tuple(text("chat.error", lang) for lang in ("id", "en"))
     except Exception:  # the texts moved or changed shape: the logs still tell
@@ -725,8 +725,8 @@ def _exception_line(lines: list[str], start: int) -> str | None:
 
 
 def _casework(db_path: Path) -> Any:
-    from assistant.casework import Casework
-    from assistant.store import Store
+    from assistant.casework.service import Casework
+    from assistant.store.db import Store
 
     return Casework(Store(db_path))
 
@@ -734,7 +734,7 @@ def _casework(db_path: Path) -> Any:
 def ensure_world(db_path: Path) -> None:
     """The villages and Sindangsari's households the dialogues rely on (idempotent). The
     database must hold the e2e seed's admin and its villages sukamaju and mekarsari."""
-    from assistant.records import User, Village
+    from assistant.store.records import User, Village
 
     work = _casework(db_path)
     try:
@@ -770,7 +770,7 @@ def register(db_path: Path, dialogue: Dialogue, sender: str) -> None:
     """The dialogue's user (and households) written to the database before its first turn."""
     if dialogue.role == "stranger":
         return
-    from assistant.records import User
+    from assistant.store.records import User
 
     work = _casework(db_path)
     try:

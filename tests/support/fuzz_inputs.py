@@ -9,7 +9,7 @@ import json
 import random
 from collections.abc import Iterator
 
-from assistant.knowledge_models.programs import StageChecks
+from assistant.knowledge.models.programs import StageChecks
 
 # A valid payload per kind; mutations start from these.
 VALID: dict[str, dict[str, object]] = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from assistant.knowledge import Knowledge
+from assistant.knowledge.loader import Knowledge
 
 _OPS = {"gt": operator.gt, "gte": operator.ge, "eq": operator.eq}
 

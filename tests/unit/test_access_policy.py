@@ -1,15 +1,15 @@
-"""One access policy: who may do what is decided in assistant/access.py (with the role names
-defined in assistant/records.py), never by comparing roles elsewhere."""
+"""One access policy: who may do what is decided in assistant/casework/access.py (with the role
+names defined in assistant/store/records.py), never by comparing roles elsewhere."""
 
 from __future__ import annotations
 
 import re
 
-from assistant.records import ROLES
+from assistant.store.records import ROLES
 from tests.conftest import ROOT
 
 DECIDING = re.compile(r"\.role\s*(==|!=|\bin\b|\bnot in\b)")
-ALLOWED = {"assistant/access.py", "assistant/records.py"}
+ALLOWED = {"assistant/casework/access.py", "assistant/store/records.py"}
 
 
 def sources() -> list[str]:

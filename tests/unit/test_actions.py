@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import common
 from actions.conflict import DecideConflict, ValidateConflictForm
 from actions.explain import ExplainDecision
-from assistant.store import Store
+from assistant.store.db import Store
 from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.errors import InputError
-from assistant.inputs import INPUTS
+from assistant.common.errors import InputError
+from assistant.decisions.inputs import INPUTS
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
 KEYS = {"name", "kind", "input", "source", "error", "expected", "includes", "excludes", "fired",

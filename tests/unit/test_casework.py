@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import Forbidden
-from assistant.casework import Casework, NeedUMK, Workspaces, open_casework
-from assistant.errors import InputError
-from assistant.money import parse_rupiah
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.access import Forbidden
+from assistant.casework.service import Casework, NeedUMK, Workspaces, open_casework
+from assistant.common.errors import InputError
+from assistant.common.money import parse_rupiah
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 
 NIK = "3201234567890001"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cli_casework
-from assistant.casework import Casework
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.service import Casework
+from assistant.cli import casework as cli_casework
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.support.cli import CliResult, run_cli
 
 NIK = "3201234567890123"

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.casework import SAMPLES, Casework
-from assistant.records import User
-from assistant.store import Store
+from assistant.casework.service import SAMPLES, Casework
+from assistant.store.db import Store
+from assistant.store.records import User
 from tests.support.cli import CliResult, run_cli
 
 SAMPLE_NAMES = [h["name"] for h in yaml.safe_load(SAMPLES.read_text("utf-8"))["households"]]

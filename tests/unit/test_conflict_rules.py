@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import InputError
-from assistant.inputs import ConflictInput
+from assistant.common.errors import InputError
+from assistant.decisions.inputs import ConflictInput
 from rules.engine import Engine, RuleError, Ruleset, engine_for
 
 

@@ -19,9 +19,9 @@ from actions.knowledge_answers import AnswerStage
 from actions.needs import ValidateNeedsForm
 from actions.trainer import TrainerExit
 from actions.village import MyVillage
-from assistant.casework import Casework
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.service import Casework
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.conftest import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -274,7 +274,7 @@ def test_the_fallback_answers_a_village_question_from_its_words():
      ("menu dong", None)],
 )
 def test_what_a_sentence_asks_for_by_its_words(knowledge, said, journey):
-    from assistant.understanding import guess_journey
+    from assistant.reading.words import guess_journey
 
     assert guess_journey(said, knowledge) == journey
 
@@ -299,7 +299,7 @@ def test_a_report_of_harm_inside_a_conflict_goes_on_to_the_conflict():
 
 
 def test_kok_at_the_end_is_emphasis_not_why():
-    from assistant.understanding import asks_why
+    from assistant.reading.words import asks_why
 
     assert not asks_why("udah berubah kok")
     assert asks_why("kok bisa lulus?") and asks_why("kenapa lulus")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.knowledge_models.interventions import BUSINESS_STAGE, EMPLOYMENT
+from assistant.knowledge.models.interventions import BUSINESS_STAGE, EMPLOYMENT
 
 SIGNALS = """tidak_punya_keterampilan_kerja tidak_punya_keterampilan_wirausaha sulit_akses_pelatihan
 tidak_paham_keuangan tidak_punya_modal tidak_punya_agunan sulit_memasarkan tidak_ada_info_pasar

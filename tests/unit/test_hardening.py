@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import Forbidden
-from assistant.casework import Casework
-from assistant.errors import InputError
-from assistant.jsonio import read_json_object
-from assistant.limits import MAX_RUPIAH
-from assistant.money import parse_rupiah
-from assistant.nik import SaltError, normalise_nik
-from assistant.records import User, Village
-from assistant.store import Store
-from assistant.texts import text
-from assistant.understanding import find_named, find_person
+from assistant.casework.access import Forbidden
+from assistant.casework.nik import SaltError, normalise_nik
+from assistant.casework.service import Casework
+from assistant.cli.jsonio import read_json_object
+from assistant.common.errors import InputError
+from assistant.common.limits import MAX_RUPIAH
+from assistant.common.money import parse_rupiah
+from assistant.common.texts import text
+from assistant.reading.words import find_named, find_person
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from rules.engine import FactError, check_fact
 from tests.support.cli import CliResult, run_cli
 
@@ -126,7 +126,7 @@ def test_finding_1_the_engine_facade_checks_every_fact(fact):
 
 def test_finding_1_the_engine_facade_refuses_before_posting(knowledge):
     """Even an input that skipped validation (model_construct) never reaches durable_rules."""
-    from assistant.inputs import GraduationInput
+    from assistant.decisions.inputs import GraduationInput
     from rules.engine import engine_for
 
     bad = GraduationInput.model_construct(
@@ -241,7 +241,7 @@ def test_finding_6_a_short_salt_from_the_environment_is_refused(tmp_path, knowle
 def test_finding_6_two_processes_creating_the_salt_agree(tmp_path):
     import multiprocessing
 
-    from assistant.nik import salt_for
+    from assistant.casework.nik import salt_for
 
     path = tmp_path / "race.db"
     context = multiprocessing.get_context("fork")

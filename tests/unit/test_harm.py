@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding import detect_harm
+from assistant.reading.words import detect_harm
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ from actions import common
 from actions.chitchat import Fallback
 from actions.conflict import ValidateConflictForm
 from actions.graduation import ValidateGraduationForm
-from assistant.casework import Casework
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.service import Casework
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.conftest import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -142,8 +142,8 @@ def test_a_report_the_nlu_alone_read_is_confirmed_or_passed_on(workplace):
 def test_a_conflict_result_refers_to_a_protocol_already_sent(knowledge):
     """The protocol is sent once: when harm was already reported in the conversation, the
     conflict's result refers to it (the fuzzer found a turn with the protocol twice)."""
-    from assistant.render import conflict_reply
-    from assistant.service import Assistant
+    from assistant.chat.render import conflict_reply
+    from assistant.decisions.service import Assistant
 
     decision = Assistant(knowledge).evaluate(
         "conflict", {"type": "kepentingan", "safeguarding": True}, actor="x", channel="test"

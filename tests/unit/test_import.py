@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant import importer
-from assistant.casework import Casework
-from assistant.errors import InputError
-from assistant.importer import COLUMNS, read_rows
-from assistant.limits import MAX_NAME
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework import importer
+from assistant.casework.importer import COLUMNS, read_rows
+from assistant.casework.service import Casework
+from assistant.common.errors import InputError
+from assistant.common.limits import MAX_NAME
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.support.caseload import VILLAGES, write_caseload
 from tests.support.cli import CliResult, run_cli
 

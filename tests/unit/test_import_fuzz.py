@@ -25,12 +25,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.casework import Casework
-from assistant.cli import main
-from assistant.errors import InputError
-from assistant.importer import COLUMNS, read_rows, run_import
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.importer import COLUMNS, read_rows, run_import
+from assistant.casework.service import Casework
+from assistant.cli.main import main
+from assistant.common.errors import InputError
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.unit.test_import import assert_consistent, counts
 
 SEED = 20260527

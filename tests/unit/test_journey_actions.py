@@ -14,9 +14,9 @@ from actions import common
 from actions.approach import ValidateApproachForm
 from actions.graduation import AskGradHousehold, DecideGraduation, ValidateGraduationForm
 from actions.needs import ValidateNeedsForm
-from assistant.casework import Casework
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.service import Casework
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.conftest import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from assistant.knowledge import KnowledgeError, load_knowledge
-from assistant.knowledge_browse import find, render, search
-from assistant.knowledge_models import TABLES, PrinciplesTable, Table, unmarked
-from assistant.knowledge_models.entries import Entry
+from assistant.knowledge.browse import find, render, search
+from assistant.knowledge.loader import KnowledgeError, load_knowledge
+from assistant.knowledge.models import TABLES, PrinciplesTable, Table, unmarked
+from assistant.knowledge.models.entries import Entry
 from tests.conftest import ROOT
 
 

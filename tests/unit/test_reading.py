@@ -1,4 +1,4 @@
-"""Answers written inside whole sentences (assistant/reading.py): amounts, yes/no, picks
+"""Answers written inside whole sentences (assistant/reading/answers.py): amounts, yes/no, picks
 from a numbered list; the judgement calls its docstring documents; and a fuzz test."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.limits import MAX_MATCH_CHARS, MAX_RUPIAH
-from assistant.reading import (
+from assistant.common.limits import MAX_MATCH_CHARS, MAX_RUPIAH
+from assistant.reading.answers import (
     PERIODS,
     Amount,
     Option,
@@ -20,7 +20,7 @@ from assistant.reading import (
     read_yes_no,
     too_large,
 )
-from assistant.understanding import parse_choice, parse_numbers, parse_yes_no
+from assistant.reading.words import parse_choice, parse_numbers, parse_yes_no
 
 # --- amounts -----------------------------------------------------------------------------
 
@@ -603,7 +603,7 @@ def test_a_label_that_says_none_is_an_option():
 
 
 def _lexicon() -> dict:
-    path = Path(__file__).resolve().parents[2] / "assistant" / "lexicon.yml"
+    path = Path(__file__).resolve().parents[2] / "assistant" / "reading" / "lexicon.yml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from assistant.casework import Casework
-from assistant.records import User, Village
-from assistant.store import Store
+from assistant.casework.service import Casework
+from assistant.store.db import Store
+from assistant.store.records import User, Village
 from tests.support.caseload import VILLAGES, write_caseload
 from tests.support.cli import CliResult, run_cli
 

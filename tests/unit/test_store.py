@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from assistant.store import Store
+from assistant.store.db import Store
 
 
 def test_a_decision_is_stored_with_its_whole_record(service, store, knowledge):

@@ -1,4 +1,4 @@
-"""The wording catalogue (assistant/texts.yml): English mirrors Indonesian key for key, with
+"""The wording catalogue (assistant/common/texts.yml): English mirrors Indonesian key for key, with
 the same placeholders, and every English template formats."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-import assistant.texts
+from assistant.common import texts
 
-CATALOGUE = Path(assistant.texts.__file__).with_name("texts.yml")
+CATALOGUE = Path(texts.__file__).with_name("texts.yml")
 
 
 def _flat(node: dict[Any, Any], prefix: str = "") -> dict[str, Any]:
@@ -119,6 +119,6 @@ def test_every_template_formats_with_dummy_values(catalogue, lang):
 
 def test_english_is_served_for_english_keys():
     """texts.text returns the English template, not the Indonesian fallback."""
-    assert assistant.texts.text("knowledge.yes", "en") == "yes"
-    assert assistant.texts.text("knowledge.no", "id") == "tidak"
-    assert assistant.texts.text("grad.umk_saved", "en", village="Sukamaju").startswith("The UMK")
+    assert texts.text("knowledge.yes", "en") == "yes"
+    assert texts.text("knowledge.no", "id") == "tidak"
+    assert texts.text("grad.umk_saved", "en", village="Sukamaju").startswith("The UMK")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conflict_form import still_needed
-from assistant.understanding import guess_conflict_type, parse_choice, parse_yes_no
+from assistant.chat.conflict_form import still_needed
+from assistant.reading.words import guess_conflict_type, parse_choice, parse_yes_no
 
 SCOPES = [
     ("individu", "Perorangan (satu-dua orang)"),

@@ -1,0 +1,158 @@
+"""Records the store keeps for casework: users, villages, beneficiaries (households),
+assessments, case transitions, follow-up tasks and conflict reports."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.common.limits import MAX_NAME, MAX_RUPIAH
+
+ROLES = ("pejabat_desa", "pendamping", "koordinator", "pelatih", "admin")
+Role = Literal["pejabat_desa", "pendamping", "koordinator", "pelatih", "admin"]
+Gender = Literal["L", "P"]
+TaskStatus = Literal["terbuka", "selesai", "diganti"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class User(Record):
+    id: str = Field(min_length=1, max_length=64, description="phone number (62...) or another id")
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    role: Role
+    village_id: str | None = None
+    # the district (kabupaten) a koordinator supervises
+    district: str | None = None
+    # (users.opted_out, a column of version 0.1 databases, is unused: WhatsApp consent lives
+    # with the channel's delivery state, assistant/channels/whatsapp_state.py)
+
+
+class Village(Record):
+    id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)
+    name: str = Field(max_length=MAX_NAME)
+    kecamatan: str = Field(default="", max_length=MAX_NAME)
+    kabupaten: str = Field(default="", max_length=MAX_NAME)
+    province: str = Field(default="", max_length=MAX_NAME)
+    umk: float | None = Field(default=None, gt=0, le=MAX_RUPIAH, allow_inf_nan=False)
+    umk_year: int | None = Field(default=None, ge=1900, le=2200)
+
+
+class UmkChange(Record):
+    """One change of a village's UMK: who, when, the old and new value, and its year."""
+
+    id: int | None = None
+    village_id: str
+    old_umk: float | None
+    new_umk: float | None
+    year: int | None
+    by: str
+    at: datetime
+    note: str = ""
+
+
+class Beneficiary(Record):
+    id: str
+    name: str
+    village_id: str
+    facilitator_id: str
+    gender: Gender
+    disability: bool = False
+    household_head: bool = True
+    nik_hash: str | None = None
+    enrolled_on: date
+    program: str | None = None
+    state: str
+    state_since: datetime
+    # a ladder level (3.3.7) only from data: recorded by a person or from a registry, with
+    # where it came from; never inferred from an assessment
+    welfare_level: str | None = None
+    welfare_level_source: str | None = None
+    dtsen_decile: int | None = Field(default=None, ge=1, le=10)
+    # facts that decide which programs a household can be referred to (None: not known)
+    head_age: int | None = Field(default=None, ge=0, le=130)
+    elderly_member: bool | None = None
+    other_programs: list[str] | None = None
+
+    @field_validator("other_programs", mode="before")
+    @classmethod
+    def _programs_from_text(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class Assessment(Record):
+    id: int | None = None
+    beneficiary_id: str
+    assessed_on: date
+    income_monthly: float = Field(ge=0, le=MAX_RUPIAH, allow_inf_nan=False)
+    umk: float = Field(gt=0, le=MAX_RUPIAH, allow_inf_nan=False)
+    assets: str = ""
+    business_status: Literal["belum_ada", "pemula", "berjalan"] | None = None
+    mindset_changed: bool
+    significant_change: bool | None = None
+    notes: str = ""
+    recorded_by: str
+    decision_id: str
+    # the graduate's choice (3.3.7): pendampingan_lanjutan, rujukan or keduanya
+    follow_up: str | None = None
+
+
+class Transition(Record):
+    id: int | None = None
+    beneficiary_id: str
+    from_state: str
+    to_state: str
+    decision_id: str | None
+    at: datetime
+    by: str
+
+
+class Task(Record):
+    id: int | None = None
+    beneficiary_id: str
+    facilitator_id: str
+    step: str
+    title: str
+    due_on: date
+    status: TaskStatus = "terbuka"
+    decision_id: str | None = None
+    done_at: datetime | None = None
+
+
+class ConflictReport(Record):
+    id: int | None = None
+    decision_id: str
+    reporter: str
+    village_id: str | None = None
+    type: str
+    category: str
+    safeguarding: bool
+    status: Literal["baru", "ditindaklanjuti", "selesai"] = "baru"
+    created_at: datetime
+    # the reporter's whole description (the decision keeps what the rules needed of it)
+    description: str | None = None
+
+
+class SafeguardingReport(Record):
+    """A report of harm, kept for an admin's follow-up. The reporter's id is stored for
+    that follow-up only and is never repeated in any message to anyone else."""
+
+    id: int | None = None
+    decision_id: str
+    reporter: str
+    village_id: str | None = None
+    concerns: list[str]
+    description: str = ""
+    status: Literal["baru", "ditindaklanjuti"] = "baru"
+    created_at: datetime
+    handled_by: str | None = None
+    handled_at: datetime | None = None
+
+    @field_validator("concerns", mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
