@@ -32,7 +32,7 @@ lint: bootstrap
 	.venv/bin/ruff check .
 
 validate: bootstrap
-	.venv-rasa/bin/rasa data validate --quiet
+	.venv-rasa/bin/rasa data validate --domain domain --quiet
 
 # Unit tests (no servers; real SQLite files, the rules engine, the actions on trackers).
 unit: bootstrap

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Train the Rasa model only when its inputs (data/, domain.yml, config.yml) changed since
+# Train the Rasa model only when its inputs (data/, domain/, config.yml) changed since
 # the last model: a hash of their contents is kept beside the model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 
-inputs=$(find data domain.yml config.yml -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+inputs=$(find data domain config.yml -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
 if [ -f models/assistant.tar.gz ] && [ "$(cat models/.inputs 2>/dev/null)" = "$inputs" ]; then
     echo "[train] model masih sesuai data (models/assistant.tar.gz), tidak dilatih ulang" >&2
     exit 0
 fi
 echo "[train] melatih model Rasa (sekitar 5-8 menit di 2 core)..." >&2
 mkdir -p models
-.venv-rasa/bin/rasa train --fixed-model-name assistant --out models --quiet
+.venv-rasa/bin/rasa train --domain domain --fixed-model-name assistant --out models --quiet
 echo "$inputs" > models/.inputs

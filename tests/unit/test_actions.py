@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -15,10 +14,10 @@ from actions import common
 from actions.conflict import DecideConflict, ValidateConflictForm
 from actions.explain import ExplainDecision
 from assistant.store.db import Store
-from tests.conftest import ROOT
+from tests.support.domain import load_domain
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 
 
 @pytest.fixture(autouse=True)

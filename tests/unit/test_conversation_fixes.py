@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -22,9 +21,9 @@ from actions.village import MyVillage
 from assistant.casework.service import Casework
 from assistant.store.db import Store
 from assistant.store.records import User, Village
-from tests.conftest import ROOT
+from tests.support.domain import load_domain
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 
 
 @pytest.fixture(autouse=True)

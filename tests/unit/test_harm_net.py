@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -19,9 +18,9 @@ from actions.graduation import ValidateGraduationForm
 from assistant.casework.service import Casework
 from assistant.store.db import Store
 from assistant.store.records import User, Village
-from tests.conftest import ROOT
+from tests.support.domain import load_domain
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 HARM = "eh btw ada pendamping yg minta uang ke ibu2 penerima bantuan"
 
 

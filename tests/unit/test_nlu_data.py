@@ -12,10 +12,11 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.support.domain import load_domain
 
 TRAINING = ROOT / "data" / "nlu"
 HELD_OUT = ROOT / "tests" / "nlu"
-# Intents added for the NLU (the lead lists them in domain.yml): each needs training examples
+# Intents added for the NLU (listed in domain/): each needs training examples
 # and a held-out share, even before the domain names them.
 NEW_INTENTS = {"my_village": (25, 10), "trainer_exit": (25, 10)}
 # Minimum held-out examples for the safeguarding intent.
@@ -51,7 +52,7 @@ def examples(folder: Path) -> dict[str, list[tuple[str, str]]]:
 
 
 def domain_intents() -> set[str]:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = load_domain()
     return {next(iter(i)) if isinstance(i, dict) else i for i in domain.get("intents", [])}
 
 
