@@ -74,7 +74,8 @@ fuzz: model
 	FUZZ_TURNS=$${FUZZ_TURNS:-20000} FUZZ_SENDERS=$${FUZZ_SENDERS:-6} \
 		.venv/bin/pytest -m e2e tests/e2e/test_conversation_fuzz.py -q -s
 
-bench: model
+bench: model services
 	.venv/bin/python -m bench.engine
 	.venv/bin/python -m bench.batch
 	.venv/bin/python -m bench.chat
+	.venv/bin/python -m bench.load
