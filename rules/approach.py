@@ -7,7 +7,7 @@ from typing import Any
 
 from durable.lang import m
 
-from assistant.common.texts import text
+from assistant.common.texts import phrase
 from assistant.decisions.inputs import ApproachInput
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.models.approaches import Approach
@@ -41,7 +41,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
             def by_condition(
                 fire: Fire, row: Approach = approach, name: str = condition.name
             ) -> None:
-                reason = text("because.pendekatan_kondisi", condition=name, approach=row.name)
+                reason = phrase("because.pendekatan_kondisi", condition=name, approach=row.name)
                 fire.derive({"t": MATCH, "approach": row.id, "reason": reason})
                 fire.because(reason)
 
@@ -54,7 +54,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                 source=approach.source,
             )
             def by_group(fire: Fire, row: Approach = approach, name: str = group.name) -> None:
-                reason = text("because.pendekatan_kelompok", group=name, approach=row.name)
+                reason = phrase("because.pendekatan_kelompok", group=name, approach=row.name)
                 fire.derive({"t": MATCH, "approach": row.id, "reason": reason})
                 fire.because(reason)
 
@@ -67,7 +67,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
             reasons = dict(fire.conclusions.get("reasons", {}))
             reasons[row.id] = [*reasons.get(row.id, []), fire.fact["reason"]]
             fire.conclude(reasons=reasons)
-            fire.because(text("because.pendekatan_pilih", approach=row.name))
+            fire.because(phrase("because.pendekatan_pilih", approach=row.name))
 
 
 def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:

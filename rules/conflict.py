@@ -9,7 +9,7 @@ from typing import Any
 
 from durable.lang import m
 
-from assistant.common.texts import text
+from assistant.common.texts import phrase
 from assistant.decisions.inputs import ConflictInput
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.models import ConflictCategory, ConflictType, Escalation
@@ -43,7 +43,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                 options=list(row.options),
             )
             fire.derive({"t": LEVEL, "level": row.category, "by": row.id})
-            fire.because(text("because.konflik_tipe", name=row.name, category=row.category))
+            fire.because(phrase("because.konflik_tipe", name=row.name, category=row.category))
 
     for escalation in table.escalations:
         condition = (m.t == REPORT) & (getattr(m, escalation.field) == escalation.equals)
@@ -51,7 +51,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         @book.rule(f"konflik.eskalasi.{escalation.id}", condition, source=escalation.source)
         def escalate(fire: Fire, row: Escalation = escalation) -> None:
             fire.derive({"t": LEVEL, "level": row.to, "by": row.id})
-            fire.because(row.reason)
+            fire.because(phrase("because.kutipan", text=row.reason))
 
     for category in table.categories:
 
@@ -64,7 +64,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
             current = fire.conclusions.get("category")
             if current is None or table.category(current).rank < row.rank:
                 fire.conclude(category=row.id, category_meaning=row.meaning)
-            fire.because(text("because.konflik_kategori", name=row.name, meaning=row.meaning))
+            fire.because(phrase("because.konflik_kategori", name=row.name, meaning=row.meaning))
 
     steps = table.ordered_steps()
 
@@ -76,7 +76,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
             ],
             next_step=steps[0].id,
         )
-        fire.because(text("because.konflik_langkah", count=len(steps), first=steps[0].name))
+        fire.because(phrase("because.konflik_langkah", count=len(steps), first=steps[0].name))
 
     @book.rule(
         "konflik.perlindungan",
@@ -85,4 +85,4 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
     )
     def protect(fire: Fire) -> None:
         fire.conclude(safeguarding_protocol=[step.text for step in safeguarding.protocol])
-        fire.because(text("because.konflik_perlindungan"))
+        fire.because(phrase("because.konflik_perlindungan"))

@@ -33,7 +33,7 @@ from assistant.common.limits import (
     MAX_FACT_STRING,
     MIN_FACT_FRACTION,
 )
-from assistant.common.texts import text
+from assistant.common.texts import Phrase, is_phrase, text
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.models import Source
 
@@ -97,7 +97,7 @@ class Firing:
     source: Source
     facts: list[dict[str, Any]]
     conclusion: dict[str, Any]
-    because: str
+    because: list[Phrase]
 
     def public(self) -> dict[str, Any]:
         conclusion = dict(self.conclusion)
@@ -137,7 +137,7 @@ class Fire:
         self._c = closure
         self._run = run
         self._conclusion: dict[str, Any] = {}
-        self._because = ""
+        self._because: list[Phrase] = []
         self._counter = counter
         self.rule_id = rule_id
         self.source = source
@@ -173,9 +173,13 @@ class Fire:
                 current.append(item)
                 self._conclusion.setdefault(key, []).append(item)
 
-    def because(self, sentence: str) -> None:
-        """One short Indonesian sentence saying why this rule applies."""
-        self._because = sentence
+    def because(self, *parts: Phrase) -> None:
+        """Why this rule applies, as phrases (texts.yml keys with their values) that the reply
+        and ``assistant explain`` render in the reader's language; never a sentence."""
+        for part in parts:
+            if not is_phrase(part):
+                raise TypeError(f"{self.rule_id}: because() takes phrases, not {part!r}")
+        self._because = list(parts)
 
     def derive(self, fact: dict[str, Any]) -> None:
         """Assert a new fact into this session; rules that match it fire next."""

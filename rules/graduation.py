@@ -19,7 +19,7 @@ from typing import Any
 
 from durable.lang import c, m
 
-from assistant.common.texts import text
+from assistant.common.texts import Phrase, phrase
 from assistant.decisions.inputs import GraduationInput
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.models import Basis
@@ -108,12 +108,12 @@ def _none(attribute: str, values: list[Any]) -> Any:
     return condition
 
 
-def _with_basis(sentence: str, basis: Basis | None) -> str:
-    """A "because" sentence followed by the basis of a value the guideline does not state."""
+def _with_basis(sentence: Phrase, basis: Basis | None) -> list[Phrase]:
+    """A "because" followed by the basis of a value the guideline does not state."""
     if basis is None:
-        return sentence
-    label = text(f"because.dasar_{basis.kind}")
-    return f"{sentence} {text('because.dasar', label=label, reason=basis.reason)}"
+        return [sentence]
+    label = phrase(f"because.dasar_{basis.kind}")
+    return [sentence, phrase("because.dasar", label=label, reason=basis.reason)]
 
 
 def define(knowledge: Knowledge, book: RuleBook) -> None:
@@ -148,7 +148,7 @@ def _define_matrix(book: RuleBook, matrix: IndicatorMatrix) -> None:
             def judge(fire: Fire, row: Indicator = indicator, ok: bool = met) -> None:
                 fire.derive({"t": CRITERION, "indicator": row.id, "met": ok})
                 key = "because.graduasi_indikator_ya" if ok else "because.graduasi_indikator_tidak"
-                fire.because(text(key, name=row.name))
+                fire.because(phrase(key, name=row.name))
 
     aliases = [f"k{i}" for i in range(len(matrix.indicators))]
     conditions = [
@@ -171,7 +171,7 @@ def _define_matrix(book: RuleBook, matrix: IndicatorMatrix) -> None:
         )
         fire.derive({"t": RESULT, "met": share == "all", "share": share})
         fire.because(
-            text("because.graduasi_nilai", met=len(met), total=len(results), matrix=row.name)
+            phrase("because.graduasi_nilai", met=len(met), total=len(results), matrix=row.name)
         )
 
 
@@ -202,7 +202,8 @@ def _define_transition(book: RuleBook, table: GraduationTable, transition: Trans
             state=fire.matched("case")["state"],
         )
         fire.derive({"t": STEP, "to": row.to, "graduated": row.graduated})
-        fire.because(_with_basis(row.summary, row.basis.get("row") or row.basis.get("from_states")))
+        basis = row.basis.get("row") or row.basis.get("from_states")
+        fire.because(*_with_basis(phrase("because.kutipan", text=row.summary), basis))
 
 
 def _define_missing_change(book: RuleBook, table: GraduationTable) -> None:
@@ -227,7 +228,7 @@ def _define_missing_change(book: RuleBook, table: GraduationTable) -> None:
             state=fire.matched("case")["state"],
         )
         fire.add("missing", "significant_change")
-        fire.because(text("because.graduasi_perubahan_belum_dinilai"))
+        fire.because(phrase("because.graduasi_perubahan_belum_dinilai"))
 
 
 def _define_follow_up(book: RuleBook, table: GraduationTable) -> None:
@@ -248,8 +249,8 @@ def _define_follow_up(book: RuleBook, table: GraduationTable) -> None:
             fire.conclude(path=sorted(path, key=lambda s: order[s]), follow_up=row.id)
             names = ", ".join(table.step(s).name for s in row.steps)
             fire.because(
-                _with_basis(
-                    text("because.graduasi_tindak_lanjut", option=row.name, steps=names),
+                *_with_basis(
+                    phrase("because.graduasi_tindak_lanjut", option=row.name, steps=names),
                     row.basis.get("row"),
                 )
             )
@@ -263,7 +264,7 @@ def _define_follow_up(book: RuleBook, table: GraduationTable) -> None:
     def ask(fire: Fire) -> None:
         fire.add("missing", "follow_up")
         fire.conclude(follow_up_options=[o.id for o in table.follow_up_options])
-        fire.because(text("because.graduasi_tindak_lanjut_belum_dipilih"))
+        fire.because(phrase("because.graduasi_tindak_lanjut_belum_dipilih"))
 
 
 def _define_welfare(book: RuleBook, table: GraduationTable) -> None:
@@ -280,7 +281,7 @@ def _define_welfare(book: RuleBook, table: GraduationTable) -> None:
         level = table.level(case["welfare_level"])
         fire.conclude(welfare_level=level.id, welfare_level_source=case["welfare_level_source"])
         fire.because(
-            text(
+            phrase(
                 "because.graduasi_tingkat_dicatat",
                 name=level.name,
                 source=case["welfare_level_source"],
@@ -294,7 +295,7 @@ def _define_welfare(book: RuleBook, table: GraduationTable) -> None:
     )
     def decile(fire: Fire) -> None:
         fire.conclude(dtsen_decile=fire.fact["dtsen_decile"])
-        fire.because(text("because.graduasi_desil", decile=fire.fact["dtsen_decile"]))
+        fire.because(phrase("because.graduasi_desil", decile=fire.fact["dtsen_decile"]))
 
 
 def _define_candidates(book: RuleBook, knowledge: Knowledge) -> None:
@@ -329,7 +330,7 @@ def _define_candidates(book: RuleBook, knowledge: Knowledge) -> None:
     def refer(fire: Fire) -> None:
         propose(fire, referrals, REFERRAL)
         fire.because(
-            _with_basis(text("because.graduasi_rujukan"), table.basis.get("referral_levels"))
+            *_with_basis(phrase("because.graduasi_rujukan"), table.basis.get("referral_levels"))
         )
 
     @book.rule(
@@ -340,9 +341,8 @@ def _define_candidates(book: RuleBook, knowledge: Knowledge) -> None:
     )
     def alternatives_for(fire: Fire) -> None:
         propose(fire, alternatives, ALTERNATIVE)
-        fire.because(
-            _with_basis(text("because.graduasi_alternatif"), table.basis.get("alternative_levels"))
-        )
+        basis = table.basis.get("alternative_levels")
+        fire.because(*_with_basis(phrase("because.graduasi_alternatif"), basis))
 
     flagged = (m.t == ASSESSMENT) & _any(social.when[0], [True])
     for flag in social.when[1:]:
@@ -359,8 +359,8 @@ def _define_candidates(book: RuleBook, knowledge: Knowledge) -> None:
         own = fire.matched("case")["program"]
         fire.conclude(social_assistance=[p for p in social.programs if p != own])
         fire.because(
-            _with_basis(
-                text("because.graduasi_bansos", text=social.text.strip()),
+            *_with_basis(
+                phrase("because.graduasi_bansos", text=social.text.strip()),
                 social.basis.get("programs"),
             )
         )
@@ -436,12 +436,12 @@ def _define_fail(
     )
     def rule_out(fire: Fire, row: Program = program, item: Condition = condition) -> None:
         purpose = fire.matched("cand")["purpose"]
-        reason = text(f"graduation.ineligible.{item.fact}", program=row.name, text=item.text)
+        reason = phrase(f"graduation.ineligible.{item.fact}", program=row.name, text=item.text)
         fire.add(
             "excluded",
             {"program": row.id, "purpose": purpose, "condition": item.id, "reason": reason},
         )
-        fire.because(_with_basis(reason, next(iter(item.basis.values()), None)))
+        fire.because(*_with_basis(reason, next(iter(item.basis.values()), None)))
 
 
 def _define_other_programs(
@@ -456,10 +456,10 @@ def _define_other_programs(
     )
     def rule_out(fire: Fire, row: Program = program, item: Condition = condition) -> None:
         purpose = fire.matched("cand")["purpose"]
-        reason = text("graduation.ineligible.other_programs", program=row.name, text=item.text)
+        reason = phrase("graduation.ineligible.other_programs", program=row.name, text=item.text)
         entry = {"program": row.id, "purpose": purpose, "condition": item.id, "reason": reason}
         fire.add("excluded", entry)
-        fire.because(_with_basis(reason, next(iter(item.basis.values()), None)))
+        fire.because(*_with_basis(reason, next(iter(item.basis.values()), None)))
 
 
 def _define_unknown(
@@ -469,7 +469,7 @@ def _define_unknown(
         f"{rule_id}.belum_diketahui", _candidate(program), c.case << case, source=condition.source
     )
     def note(fire: Fire, row: Program = program, item: Condition = condition) -> None:
-        message = text(f"graduation.check.{item.fact}", program=row.name, text=item.text)
+        message = phrase(f"graduation.check.{item.fact}", program=row.name, text=item.text)
         fire.add(
             "notes", {"program": row.id, "condition": item.id, "fact": item.fact, "text": message}
         )
@@ -483,7 +483,7 @@ def _define_note(
 
     @book.rule(f"{rule_id}.catatan", *conditions, source=condition.source)
     def note(fire: Fire, row: Program = program, item: Condition = condition) -> None:
-        message = text("graduation.check.catatan", program=row.name, text=item.text)
+        message = phrase("graduation.check.catatan", program=row.name, text=item.text)
         fire.add(
             "notes", {"program": row.id, "condition": item.id, "fact": "catatan", "text": message}
         )
@@ -500,7 +500,7 @@ def _define_already_received(book: RuleBook, knowledge: Knowledge) -> None:
     def already(fire: Fire) -> None:
         candidate = fire.matched("cand")
         name = knowledge.programs.program(candidate["program"]).name
-        reason = text("graduation.ineligible.received", program=name)
+        reason = phrase("graduation.ineligible.received", program=name)
         fire.add(
             "excluded",
             {
@@ -510,7 +510,7 @@ def _define_already_received(book: RuleBook, knowledge: Knowledge) -> None:
                 "reason": reason,
             },
         )
-        fire.because(_with_basis(reason, knowledge.graduation.basis.get("alternative_levels")))
+        fire.because(*_with_basis(reason, knowledge.graduation.basis.get("alternative_levels")))
 
 
 def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from durable.lang import c, m
 
-from assistant.common.texts import text
+from assistant.common.texts import phrase
 from assistant.decisions.inputs import NeedsInput
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.models.interventions import InterventionModel, SubModel
@@ -56,7 +56,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                 for model in sig.models:
                     fire.derive({"t": MODEL, "model": model, "via": sig.id})
                 fire.because(
-                    text(
+                    phrase(
                         "because.kebutuhan_sinyal",
                         signal=sig.text,
                         models=", ".join(names[model] for model in sig.models),
@@ -74,7 +74,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         def apply_row(fire: Fire, entry: NeedsRow = row) -> None:
             fire.add("activities", *entry.activities)
             fire.add("considerations", *(item.text for item in entry.considerations))
-            fire.because(text("because.kebutuhan_baris", row=entry.name))
+            fire.because(phrase("because.kebutuhan_baris", row=entry.name))
 
         for consideration in row.considerations:
             if consideration.recommends is None:
@@ -94,7 +94,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                 )
                 fire.derive({"t": MODEL, "model": item.recommends, "via": item.id})
                 fire.because(
-                    text(
+                    phrase(
                         "because.kebutuhan_pertimbangan",
                         reason=item.text,
                         model=names[item.recommends],
@@ -117,9 +117,9 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
             fire.add("interventions", row.id)
             fire.add("programs", *programs)
             fire.because(
-                text("because.kebutuhan_model", model=row.name, guide=row.guide.name)
+                phrase("because.kebutuhan_model", model=row.name, guide=row.guide.name)
                 if row.guide
-                else text("because.kebutuhan_model_tanpa_panduan", model=row.name)
+                else phrase("because.kebutuhan_model_tanpa_panduan", model=row.name)
             )
 
         subs = interventions.subs_of(model.id)
@@ -141,7 +141,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                 def pick_sub(fire: Fire, row: SubModel = sub, attr: str = attribute) -> None:
                     fire.add("sub_models", row.id)
                     fire.because(
-                        text(
+                        phrase(
                             f"because.kebutuhan_submodel_{attr}",
                             sub=row.name,
                             value=fire.matched("profile")[attr],
@@ -162,7 +162,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
             )
             def ask(fire: Fire, row: InterventionModel = model, attr: str = attribute) -> None:
                 fire.add("missing", attr)
-                fire.because(text(f"because.kebutuhan_tanya_{attr}", model=row.name))
+                fire.because(phrase(f"because.kebutuhan_tanya_{attr}", model=row.name))
 
     for priority in knowledge.priorities.priorities:
         served = sorted({model for example in priority.examples for model in example.models})
@@ -175,7 +175,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         )
         def align(fire: Fire, row: PriorityProgram = priority) -> None:
             fire.add("priorities", row.id)
-            fire.because(text("because.kebutuhan_prioritas", priority=row.name))
+            fire.because(phrase("because.kebutuhan_prioritas", priority=row.name))
 
 
 def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:

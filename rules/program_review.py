@@ -11,7 +11,7 @@ from typing import Any
 
 from durable.lang import c, m
 
-from assistant.common.texts import text
+from assistant.common.texts import phrase
 from assistant.decisions.inputs import ProgramReviewInput
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.models.programs import Program
@@ -41,7 +41,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         )
         def covered(fire: Fire, row: ReviewCheck = check) -> None:
             fire.add("covered", row.id)
-            fire.because(text("because.tinjauan_ada", name=row.name))
+            fire.because(phrase("because.tinjauan_ada", name=row.name))
 
         @book.rule(
             f"tinjauan.{check.id}.belum",
@@ -51,7 +51,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         def gap(fire: Fire, row: ReviewCheck = check) -> None:
             fire.add("gaps", row.id)
             steps = ", ".join(stages.step(step).name for step in row.steps)
-            fire.because(text("because.tinjauan_belum", name=row.name, steps=steps))
+            fire.because(phrase("because.tinjauan_belum", name=row.name, steps=steps))
 
     aliases = [f"k{i}" for i in range(len(table.checks))]
     conditions = [
@@ -64,7 +64,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         total = sum(1 for alias in names if fire.matched(alias)["ok"])
         fire.conclude(score=total)
         fire.derive({"t": SCORE, "score": total})
-        fire.because(text("because.tinjauan_skor", score=total, total=len(names)))
+        fire.because(phrase("because.tinjauan_skor", score=total, total=len(names)))
 
     for program in knowledge.programs.programs:
         if program.checks is None or program.assessed is None:
@@ -84,7 +84,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                     "score": sum(1 for ok in study.values() if ok),
                 }
             )
-            fire.because(text("because.tinjauan_kajian", program=row.name, category=row.assessed))
+            fire.because(phrase("because.tinjauan_kajian", program=row.name, category=row.assessed))
 
     studied = [p.id for p in knowledge.programs.programs if p.assessed is not None]
     if studied:
@@ -99,7 +99,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                 caveats=[{"id": c.id, "name": c.name, "text": c.text} for c in table.caveats]
             )
             fire.because(
-                " ".join(text("because.tinjauan_catatan", text=c.text) for c in table.caveats[:2])
+                *[phrase("because.tinjauan_catatan", text=c.text) for c in table.caveats[:2]]
             )
 
     for program in knowledge.programs.programs:
@@ -114,10 +114,10 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         def ticks(fire: Fire, row: Program = program) -> None:
             fire.conclude(study_notes=[{"check": n.check, "text": n.text} for n in row.study_notes])
             fire.because(
-                " ".join(
-                    text("because.tinjauan_catatan_centang", program=row.name, text=n.text)
+                *[
+                    phrase("because.tinjauan_catatan_centang", program=row.name, text=n.text)
                     for n in row.study_notes
-                )
+                ]
             )
 
     for category in table.categories:
@@ -129,7 +129,9 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         )
         def settle(fire: Fire, row: ReviewCategory = category) -> None:
             fire.conclude(category=row.id, category_name=row.name, category_meaning=row.meaning)
-            fire.because(text("because.tinjauan_kategori", name=row.name, min=row.min, max=row.max))
+            fire.because(
+                phrase("because.tinjauan_kategori", name=row.name, min=row.min, max=row.max)
+            )
 
 
 def _any_program(ids: list[str]) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 from durable.lang import m
 
-from assistant.common.texts import text
+from assistant.common.texts import phrase
 from assistant.decisions.inputs import SafeguardingInput
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.models.safeguarding import Concern
@@ -34,7 +34,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         def protect(fire: Fire, row: Concern = concern) -> None:
             fire.add("concerns", row.id)
             fire.add("protocol", *protocol)
-            fire.because(text("because.perlindungan", concern=row.name))
+            fire.because(phrase("because.perlindungan", concern=row.name))
 
 
 def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from durable.lang import c, m
 
-from assistant.common.texts import text
+from assistant.common.texts import phrase
 from assistant.decisions.inputs import SustainabilityInput
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.models.sustainability import Parameter, StrategyRow
@@ -33,7 +33,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
         @book.rule(f"keberlanjutan.{row.id}.cocok", *conditions, source=row.source)
         def fits(fire: Fire, strategy: StrategyRow = row) -> None:
             fire.add("ready", strategy.id)
-            fire.because(text("because.keberlanjutan_cocok", strategy=strategy.strategy))
+            fire.because(phrase("because.keberlanjutan_cocok", strategy=strategy.strategy))
 
         for parameter in row.parameters:
             for met in (True, False):
@@ -54,7 +54,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                     found[strategy.id] = [*found.get(strategy.id, []), item.id]
                     fire.conclude(**{key: found})
                     sentence = "because.keberlanjutan_ya" if ok else "because.keberlanjutan_belum"
-                    fire.because(text(sentence, parameter=item.text, strategy=strategy.strategy))
+                    fire.because(phrase(sentence, parameter=item.text, strategy=strategy.strategy))
 
 
 def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:

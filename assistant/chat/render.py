@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.casework.reports import VillageSummary, state_names
-from assistant.common.texts import text
+from assistant.common.texts import say, say_all, text
 from assistant.knowledge.loader import Knowledge
 from assistant.store.decision import Decision
 
@@ -15,7 +15,7 @@ def conflict_reply(
 ) -> list[str]:
     """The answer to a conflict report, as a few short messages. A protocol already sent
     in this conversation (``protocol_sent``) is referred to, not repeated."""
-    out = decision.output
+    out = say(decision.output, lang)
     table = knowledge.conflicts
     category = table.category(out["category"])
     messages: list[str] = []
@@ -60,7 +60,7 @@ def explanation(decision: Decision | None, lang: str = "id") -> str:
                 "explain.line",
                 lang,
                 n=n,
-                because=fired.because or fired.rule,
+                because=say_all(fired.because, lang) or fired.rule,
                 section=fired.source.section,
                 title=fired.source.title,
             )
@@ -75,7 +75,7 @@ def graduation_reply(
     only when recorded from data, the next step with the facilitator's role, the graduate's
     choice of follow-up (asked when missing), and referrals or alternatives that fit the
     household, with what to check."""
-    out = decision.output
+    out = say(decision.output, lang)
     table = knowledge.graduation
     verdict = "graduation.passed" if out["graduated"] else "graduation.not_passed"
     lines = [text(verdict, lang)]
@@ -170,7 +170,7 @@ def _num(value: float) -> str:
 
 
 def approach_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
-    out = decision.output
+    out = say(decision.output, lang)
     approaches = out["approaches"]
     if not approaches:
         return [text("approach.none", lang)]
@@ -195,7 +195,7 @@ def approach_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -
 
 
 def needs_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
-    out = decision.output
+    out = say(decision.output, lang)
     interventions = knowledge.interventions
     needs_source = knowledge.needs.entries[0].source
     names = {m.id: m.name for m in interventions.models}
@@ -314,7 +314,7 @@ def stage_card(stage_id: str, knowledge: Knowledge, lang: str = "id") -> list[st
 
 
 def review_reply(decision: Decision, knowledge: Knowledge, lang: str = "id") -> list[str]:
-    out = decision.output
+    out = say(decision.output, lang)
     review_source = knowledge.review.categories[0].source
     lines = [
         text("review.score", lang, score=out["score"], category=out["category_name"]),

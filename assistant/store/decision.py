@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from assistant.common.texts import say, say_all
 from assistant.knowledge.models import Source
 
 
@@ -18,7 +19,8 @@ class FiredRule(BaseModel):
     source: Source
     facts: list[dict[str, Any]]
     conclusion: dict[str, Any]
-    because: str
+    # phrases (assistant.common.texts.phrase); a plain sentence in decisions stored before
+    because: list[dict[str, Any]] | str
 
 
 class Decision(BaseModel):
@@ -36,14 +38,19 @@ class Decision(BaseModel):
     citations: list[Source]
     trace: list[FiredRule]
 
-    def public(self) -> dict[str, Any]:
-        """The JSON of ``assistant decide``: the conclusions at top level, then the record."""
+    def public(self, lang: str = "id") -> dict[str, Any]:
+        """The JSON of ``assistant decide``: the conclusions at top level, then the record,
+        with every phrase written out in ``lang`` (each firing keeps its phrases too)."""
         return {
-            **self.output,
+            **say(self.output, lang),
             "decision_id": self.id,
             "kind": self.kind,
             "fired": self.fired,
             "citations": [c.model_dump() for c in self.citations],
-            "trace": [t.model_dump(mode="json") for t in self.trace],
+            "trace": [
+                t.model_dump(mode="json")
+                | {"because": say_all(t.because, lang), "phrases": t.because}
+                for t in self.trace
+            ],
             "knowledge_version": self.knowledge_version,
         }

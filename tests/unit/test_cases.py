@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from assistant.common.errors import InputError
+from assistant.common.texts import say
 from assistant.decisions.inputs import INPUTS
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
@@ -81,7 +82,7 @@ def test_case(case, service, knowledge):
         present = _ids(output.get(key) or [])
         assert not set(values) & set(present), f"{key} has {set(values) & set(present)}"
     for key, texts in case.get("mentions", {}).items():
-        shown = json.dumps(output.get(key), ensure_ascii=False)
+        shown = json.dumps(say(output.get(key)), ensure_ascii=False)
         for wanted in texts:
             assert wanted in shown, f"{key} does not mention {wanted!r}: {shown}"
     missing = set(case.get("fired", [])) - set(decision.fired)

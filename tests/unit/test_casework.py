@@ -12,6 +12,7 @@ from assistant.casework.access import Forbidden
 from assistant.casework.service import Casework, NeedUMK, Workspaces, open_casework
 from assistant.common.errors import InputError
 from assistant.common.money import parse_rupiah
+from assistant.common.texts import say
 from assistant.store.db import Store
 from assistant.store.records import User, Village
 
@@ -320,7 +321,7 @@ def test_referrals_follow_what_is_known_of_the_household(casework):
     unknown = work.register(me, name="Bu Rasti", village_id="sukamaju", gender="P")
     result = work.assess(me, unknown.id, income=3_000_000, mindset_changed=True,
                          follow_up="rujukan")
-    notes = " ".join(note["text"] for note in result.output["program_notes"])
+    notes = " ".join(note["text"] for note in say(result.output["program_notes"]))
     assert "usia" in notes  # "cek usia: YESS untuk ..."
 
 
