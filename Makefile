@@ -7,12 +7,13 @@ export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: help bootstrap model chat serve serve-cluster services lint validate unit e2e conversations nlu test fuzz bench
+.PHONY: help bootstrap model chat serve serve-cluster services lint validate unit e2e conversations nlu test fuzz bench studio
 
 help:
 	@echo "make chat   - bicara dengan asisten di terminal (menyiapkan semuanya sendiri)"
 	@echo "make test   - semua pemeriksaan: ruff, pytest (unit + end-to-end), rasa validate/test"
 	@echo "make serve  - server Rasa (REST + API) dan server aksi lewat HTTP"
+	@echo "make studio - studio pelatih: percakapan dan diagram keputusan berdampingan (peramban)"
 	@echo "make serve-cluster - mode skala: beberapa server Rasa di balik nginx, PostgreSQL, Redis"
 	@echo "make bench  - ukur kecepatan mesin aturan dan impor 10.000 rumah tangga"
 	@echo "make fuzz   - uji acak panjang: 20.000 masukan keputusan dan 20.000 giliran percakapan"
@@ -27,6 +28,12 @@ chat: model
 	@scripts/chat.sh
 
 serve: model
+	@scripts/serve.sh
+
+# The trainer studio (assistant/studio): Graphviz from Debian when missing, then the servers
+# of `make serve`, the studio's page included; the link comes from `assistant trainer studio-link`.
+studio: model
+	@STUDIO_NO_BROWSER=1 scripts/install_studio.sh
 	@scripts/serve.sh
 
 # Redis, PostgreSQL and nginx from Debian's packages, only when missing (needs root).
@@ -51,6 +58,7 @@ unit: bootstrap
 # End-to-end: the real Rasa and action servers over HTTP (journeys, security, WhatsApp with a
 # fake Graph API, the dialogue suite, a 2,000-turn conversation fuzz).
 e2e: model services
+	@scripts/install_studio.sh
 	.venv/bin/pytest -m e2e
 
 conversations: model

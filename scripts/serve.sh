@@ -32,6 +32,7 @@ prepare_servers api
 # Both at once: Rasa needs the action server only when a message comes.
 start_action_server
 start_rasa_server "$CREDENTIALS"
+[ "${STUDIO:-1}" = 0 ] || start_studio_server
 action_server_up
 note "server aksi di http://$BIND:$ACTION_PORT (hanya untuk server Rasa; token di $ASSISTANT_VAR_DIR/action-token atau ACTION_SERVER_TOKEN)"
 rasa_server_up
@@ -42,6 +43,9 @@ if grep -q 'local_rest' "$CREDENTIALS"; then
     note "  REST (hanya dari mesin ini): POST $host/webhooks/rest/webhook"
 fi
 note "  API HTTP: perlu ?token=... (RASA_AUTH_TOKEN atau $ASSISTANT_VAR_DIR/rasa-token)"
+if [ "${STUDIO:-1}" != 0 ] && studio_server_up; then
+    note "Studio pelatih di http://$BIND:$STUDIO_PORT/ (buka lewat tautan: .venv/bin/assistant trainer studio-link ID_PELATIH)"
+fi
 note "Log di $LOG_DIR/. Ctrl-C untuk berhenti."
 # The supervisors run until stopped; if one ends anyway, stop everything and say so.
 status=0

@@ -195,3 +195,18 @@ stop_servers() {
     SUPERVISORS=()
     return 0
 }
+
+# The trainer studio (assistant/studio, `make studio`): a web page on STUDIO_PORT (5010), on
+# the same address as the other servers; it reaches Rasa's REST channel on this machine and
+# needs no server token (each request carries a signed link's token).
+STUDIO_PORT=${STUDIO_PORT:-5010}
+export STUDIO_PORT
+
+start_studio_server() {
+    in_background studio env -u ACTION_SERVER_TOKEN -u RASA_AUTH_TOKEN ASSISTANT_BIND="$BIND" \
+        .venv/bin/python -m assistant.studio.server --port "$STUDIO_PORT"
+}
+
+studio_server_up() {
+    wait_for "http://$(probe_host):$STUDIO_PORT/health" 60 "studio pelatih"
+}

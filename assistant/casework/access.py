@@ -145,6 +145,32 @@ def can_read_decision(
     return subject is not None and can_read(asker, subject)
 
 
+def can_use_studio(actor: User) -> bool:
+    """The trainer studio (assistant/studio): trainers, and admins preparing a training.
+    Whoever uses it practises in the sandbox only (see ``studio_persona``)."""
+    return actor.role in ("pelatih", "admin")
+
+
+# A studio persona's id: this prefix, a short nonce, a dot, then the real user's id.
+STUDIO_PERSONA = "studio."
+
+
+def studio_persona(actor: User, nonce: str) -> User:
+    """The practice persona the studio speaks as for ``actor``: a trainer of the sandbox
+    with the actor's name, so that an admin too only ever reaches practice data there.
+    A new nonce is a fresh persona (the studio's "reset sandbox")."""
+    require(can_use_studio(actor), "studio")
+    return User(id=f"{STUDIO_PERSONA}{nonce}.{actor.id}", name=actor.name, role="pelatih")
+
+
+def studio_persona_owner(persona_id: str) -> str | None:
+    """The real user behind a studio persona id (None when it is not one)."""
+    if not persona_id.startswith(STUDIO_PERSONA):
+        return None
+    _, _, owner = persona_id[len(STUDIO_PERSONA) :].partition(".")
+    return owner or None
+
+
 def require(allowed: bool, what: str, **details: Any) -> None:
     if not allowed:
         raise Forbidden(text(f"access.{what}", **details), None)

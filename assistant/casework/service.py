@@ -828,7 +828,18 @@ class Workspaces:
         return self._sandbox
 
     def user(self, user_id: str | None) -> User | None:
-        return self.main.store.get_user(user_id) if user_id else None
+        """A user of the real database; a trainer studio persona (``studio.<nonce>.<id>``,
+        see ``access.studio_persona``) is its owner's practice persona, a sandbox trainer."""
+        if not user_id:
+            return None
+        owner_id = access.studio_persona_owner(user_id)
+        if owner_id is not None:
+            owner = self.main.store.get_user(owner_id)
+            if owner is None or not access.can_use_studio(owner):
+                return None
+            nonce = user_id[len(access.STUDIO_PERSONA) :].partition(".")[0]
+            return access.studio_persona(owner, nonce)
+        return self.main.store.get_user(user_id)
 
     def for_user(self, user: User | None) -> Casework:
         """Where this user's work is read and written."""

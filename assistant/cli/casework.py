@@ -662,6 +662,53 @@ def trainer_seed(ctx: click.Context, owner_id: str | None) -> None:
         click.echo(text("trainer.item", name=f"{household.name} ({household.id})", shows=shows))
 
 
+@trainer.command("studio-link")
+@click.argument("user_id")
+@click.option("--jam", "hours", type=float, default=None, help="Berlaku berapa jam (bawaan 12).")
+@click.option("--url", "base", default=None, help="Alamat studio (bawaan: 127.0.0.1:STUDIO_PORT).")
+@click.pass_context
+def trainer_studio_link(
+    ctx: click.Context, user_id: str, hours: float | None, base: str | None
+) -> None:
+    """Cetak tautan studio pelatih bertoken (ditandatangani, kedaluwarsa) untuk USER_ID."""
+    from datetime import datetime
+
+    from assistant.casework.access import can_use_studio
+    from assistant.studio import tokens
+
+    user = session(ctx).rooms().user(user_id)
+    if user is None:
+        fail(InputError(text("casework.unknown_user", user=user_id), "user_id"))
+    if not can_use_studio(user):
+        fail(InputError(text("studio.refused.not_trainer"), "user_id"))
+    hours = hours or tokens.DEFAULT_HOURS
+    if not 0 < hours <= tokens.MAX_HOURS:
+        fail(InputError(text("errors.less_than_equal", field="--jam", le=tokens.MAX_HOURS), "jam"))
+    token = tokens.sign(user.id, tokens.load_secret(), hours)
+    grant = tokens.verify(token, tokens.load_secret())
+    base = (base or f"http://127.0.0.1:{os.environ.get('STUDIO_PORT', '5010')}").rstrip("/")
+    until = datetime.fromtimestamp(grant.expires).strftime("%Y-%m-%d %H:%M")
+    click.echo(text("studio.link", name=user.name, until=until))
+    click.echo(f"{base}/?token={token}")
+
+
+@trainer.command("studio-check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def trainer_studio_check(path: Path) -> None:
+    """Periksa berkas skenario studio (YAML) sebelum dipakai."""
+    from assistant.knowledge.loader import default_knowledge
+    from assistant.studio.scenarios import ScenarioError, load_file
+
+    try:
+        found = load_file(path, default_knowledge())
+    except ScenarioError as error:
+        click.echo(text("studio.scenario.bad", path=path), err=True)
+        for problem in error.problems:
+            click.echo(f"- {problem}", err=True)
+        sys.exit(2)
+    click.echo(text("studio.scenario.ok", path=path, count=len(found)))
+
+
 @click.group()
 def safeguarding() -> None:
     """Laporan perlindungan yang menunggu tindak lanjut (admin)."""

@@ -93,6 +93,7 @@ class Servers:
     process: subprocess.Popen  # scripts/serve.sh
     api_token: str  # Rasa's HTTP API: ?token=...
     action_token: str  # the action server: Authorization: Bearer ...
+    studio_url: str = ""  # the trainer studio (assistant/studio), started by serve.sh too
 
     def say(self, sender: str, message: str) -> list[str]:
         response = requests.post(
@@ -196,7 +197,7 @@ def start(
     if seed is not None:
         seed(db_path)
     extra = dict(extra_env or {})
-    action_port, rasa_port = free_port(), free_port()
+    action_port, rasa_port, studio_port = free_port(), free_port(), free_port()
     var_dir = workdir / "var"
     env = {
         **{k: v for k, v in os.environ.items() if k not in NOT_INHERITED},
@@ -204,6 +205,7 @@ def start(
         "ASSISTANT_SANDBOX_DB": str(workdir / "sandbox.db"),
         "ACTION_PORT": str(action_port),
         "RASA_PORT": str(rasa_port),
+        "STUDIO_PORT": str(studio_port),
         "ASSISTANT_VAR_DIR": str(var_dir),
         "ASSISTANT_LOG_DIR": str(workdir),  # rasa.log, actions.log, supervisor.log
         "RASA_TELEMETRY_ENABLED": "false",
@@ -227,6 +229,7 @@ def start(
         process=process,
         api_token="",
         action_token="",
+        studio_url=f"http://127.0.0.1:{studio_port}",
     )
     try:
         _wait_until_up(servers, log, START_SECONDS)

@@ -78,7 +78,8 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "decisions": ("store", "knowledge", "common"),
     "casework": ("decisions", "reading", "store", "knowledge", "common"),
     "chat": ("casework", "decisions", "reading", "store", "knowledge", "common"),
-    "cli": ("chat", "casework", "decisions", "reading", "store", "knowledge", "common"),
+    "studio": ("chat", "casework", "decisions", "reading", "store", "knowledge", "common"),
+    "cli": ("studio", "chat", "casework", "decisions", "reading", "store", "knowledge", "common"),
     "channels": (),
 }
 
