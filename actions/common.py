@@ -10,6 +10,7 @@ import re
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -25,12 +26,14 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.casework.service import Casework, Workspaces
+from assistant.common.errors import InputError
 from assistant.common.paths import database_path, sandbox_path
 from assistant.common.texts import text
 from assistant.decisions.service import Assistant
 from assistant.reading.answers import read_yes_no
 from assistant.reading.words import detect_harm, detect_language
-from assistant.store.records import User
+from assistant.store.decision import Decision
+from assistant.store.records import Beneficiary, User, Village
 
 MESSAGES_PER_TURN = 3
 logger = logging.getLogger(__name__)
@@ -279,12 +282,61 @@ def sender_of(tracker: Tracker) -> str:
     return tracker.sender_id
 
 
+@dataclass
+class Turn:
+    """What one action call looks up, each thing once: the sender's workspace and user, the
+    households and villages it touches (by id, never by listing), and the decisions it
+    previews. rasa_sdk builds a fresh Tracker for every call, so the turn lives on it and
+    nothing outlives the call."""
+
+    work: Casework
+    user: User | None
+    households: dict[str, Beneficiary | None] = field(default_factory=dict)
+    villages: dict[str, Village] = field(default_factory=dict)
+    previews: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
+
+    def household(self, household_id: str) -> Beneficiary | None:
+        """A household the user may read, or None (unknown, or not theirs)."""
+        if household_id not in self.households:
+            found = None
+            if self.user is not None:
+                try:
+                    found = self.work.household(self.user, household_id)
+                except InputError:
+                    found = None
+            self.households[household_id] = found
+        return self.households[household_id]
+
+    def village(self, village_id: str) -> Village:
+        if village_id not in self.villages:
+            self.villages[village_id] = self.work.village(village_id)
+        return self.villages[village_id]
+
+    def changed(self, village: Village) -> Village:
+        """The village as this call just changed it (its UMK recorded)."""
+        self.villages[village.id] = village
+        return village
+
+
+_TURN = "_assistant_turn"
+
+
+def turn(tracker: Tracker) -> Turn:
+    """This call's :class:`Turn`, made on first use."""
+    found = getattr(tracker, _TURN, None)
+    if found is None:
+        rooms = workspaces()
+        user = rooms.user(sender_of(tracker))
+        found = Turn(rooms.for_user(user), user)
+        setattr(tracker, _TURN, found)
+    return found
+
+
 def workspace(tracker: Tracker) -> tuple[Casework, User | None]:
     """The casework for the sender (by phone number / id): trainers practise in the
-    sandbox; unknown senders get no user and see no household."""
-    rooms = workspaces()
-    user = rooms.user(sender_of(tracker))
-    return rooms.for_user(user), user
+    sandbox; unknown senders get no user and see no household. Looked up once per call."""
+    current = turn(tracker)
+    return current.work, current.user
 
 
 def channel_of(tracker: Tracker) -> str:

@@ -30,6 +30,7 @@ from actions.common import (
     lang_of,
     numbered,
     start_journey,
+    turn,
     workspace,
     yes_no,
 )
@@ -79,17 +80,14 @@ class _Case:
 
 
 def _case(tracker: Tracker) -> _Case:
-    work, user = workspace(tracker)
-    if user is None or not access.can_assess(user):
-        return _Case(work, None, None)
+    """The facilitator and the household of the form, from this call's turn: a validator,
+    the form's two slot plans and a question in one call share one lookup of each."""
+    current = turn(tracker)
+    if current.user is None or not access.can_assess(current.user):
+        return _Case(current.work, None, None)
     household_id = tracker.get_slot("grad_household")
-    household = None
-    if household_id:
-        try:
-            household = work.household(user, str(household_id))
-        except InputError:
-            household = None
-    return _Case(work, user, household)
+    household = current.household(str(household_id)) if household_id else None
+    return _Case(current.work, current.user, household)
 
 
 def _listed(case: _Case) -> list[Beneficiary]:
@@ -161,7 +159,8 @@ class ValidateGraduationForm(Guarded, FormValidationAction):
         if case.household is None:
             return ["grad_household"]
         needed = ["grad_household"]
-        village = case.work.village(case.household.village_id)
+        current = turn(tracker)
+        village = current.village(case.household.village_id)
         if village.umk is None and not case.work.may_set_umk(case.user, village):
             return needed  # nothing to assess against: the decision step says who records it
         if village.umk is None or tracker.get_slot("grad_umk") is not None:
@@ -172,15 +171,19 @@ class ValidateGraduationForm(Guarded, FormValidationAction):
             # the rules say what they still need: a re-evaluation's "significant change",
             # a graduate's follow-up choice (3.3.7)
             change = tracker.get_slot("grad_change")
-            preview = case.work.preview(
-                case.user,
-                case.household.id,
-                income=income,
-                mindset_changed=mindset,
-                # a raw answer not validated yet is not an answer
-                significant_change=change if isinstance(change, bool) else None,
-                household=case.household,
-            )
+            change = change if isinstance(change, bool) else None  # raw text is no answer yet
+            facts = (case.household.id, income, mindset, change)
+            preview = current.previews.get(facts)
+            if preview is None:
+                preview = current.previews[facts] = case.work.preview(
+                    case.user,
+                    case.household.id,
+                    income=income,
+                    mindset_changed=mindset,
+                    significant_change=facts[3],
+                    household=case.household,
+                    village=village,
+                )
             missing = preview.output["missing"]
             if "significant_change" in missing or tracker.get_slot("grad_change") is not None:
                 needed.append("grad_change")
@@ -240,7 +243,9 @@ class ValidateGraduationForm(Guarded, FormValidationAction):
         try:
             if amount is None or not amount.certain:
                 raise InputError(text("grad.umk_unreadable", lang_of(tracker)), "umk")
-            village = case.work.set_umk(case.user, case.household.village_id, amount.rupiah)
+            village = turn(tracker).changed(
+                case.work.set_umk(case.user, case.household.village_id, amount.rupiah)
+            )
         except InputError as error:
             dispatcher.utter_message(text=error.message)
             return {"grad_umk": None}

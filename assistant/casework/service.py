@@ -433,10 +433,13 @@ class Casework:
         significant_change: bool | None = None,
         follow_up: str | None = None,
         household: Beneficiary | None = None,
+        village: Village | None = None,
     ) -> Decision:
-        """What an assessment would decide, without recording anything."""
+        """What an assessment would decide, without recording anything. A caller that has
+        the household and its village already read passes them in."""
         household = household or self.household(actor, household_id)
-        village = self.village(household.village_id)
+        if village is None or village.id != household.village_id:
+            village = self.village(household.village_id)
         return self._graduation(
             actor,
             household,

@@ -6,60 +6,21 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.approach import ValidateApproachForm
 from actions.graduation import AskGradHousehold, DecideGraduation, ValidateGraduationForm
 from actions.needs import ValidateNeedsForm
-from assistant.casework.service import Casework
 from assistant.store.db import Store
-from assistant.store.records import User, Village
-from tests.support.domain import load_domain
-
-DOMAIN = load_domain()
+from tests.support.chat_actions import DOMAIN, run, seed_workplace, tracker
 
 
 @pytest.fixture(autouse=True)
 def workplace(tmp_path, monkeypatch, knowledge):
-    db = tmp_path / "journeys.db"
-    monkeypatch.setenv("ASSISTANT_DB", str(db))
-    monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    work = Casework(Store(db), knowledge)
-    admin = User(id="admin", name="Admin", role="admin")
-    work.add_user(None, admin)
-    work.add_village(admin, Village(id="sukamaju", name="Sukamaju", umk=2_500_000))
-    work.add_village(admin, Village(id="mekarsari", name="Mekarsari"))
-    work.add_user(admin, User(id="628111", name="Rina", role="pendamping"))
-    work.add_user(admin, User(id="628222", name="Dedi", role="pendamping"))
-    work.register(work.user("628111"), name="Siti Aminah", village_id="sukamaju", gender="P",
-                  program="pena")
-    work.register(work.user("628222"), name="Joko Wibowo", village_id="mekarsari", gender="L")
-    work.store.close()
-    common.workspaces.cache_clear()
+    seed_workplace(tmp_path, monkeypatch, knowledge)
     yield
     common.workspaces.cache_clear()
-
-
-def tracker(sender: str, text: str, intent: str, slots: dict | None = None,
-            requested: str | None = None, loop: str = "") -> Tracker:
-    all_slots = {name: None for name in DOMAIN["slots"]}
-    all_slots.update(slots or {}, requested_slot=requested)
-    events = [{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()]
-    return Tracker(
-        sender_id=sender, slots=all_slots,
-        latest_message={"text": text, "intent": {"name": intent}, "entities": []},
-        events=events, paused=False, followup_action=None, active_loop={"name": loop},
-        latest_action_name="action_listen",
-    )
-
-
-def run(action, current: Tracker) -> tuple[list[str], dict]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, current, DOMAIN))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    return [m["text"] for m in dispatcher.messages], slots
 
 
 def test_approach_facts_are_read_from_the_first_message():
