@@ -1,7 +1,8 @@
 """Who may see and change what. Enforced by the casework service, never by the chat.
 
 - admin: everything, and manages users.
-- koordinator (district supervisor): manages the UMK of the villages of their district.
+- koordinator (district supervisor): manages the UMK of the villages of their district,
+  signs off (or not) the end of a household's aid there, reads those households' audit.
 - pendamping (facilitator): reads and writes only the households they accompany.
 - pejabat_desa (village official): counts for their own village; reads its households,
   changes none; nothing of other villages.
@@ -169,6 +170,57 @@ def studio_persona_owner(persona_id: str) -> str | None:
         return None
     _, _, owner = persona_id[len(STUDIO_PERSONA) :].partition(".")
     return owner or None
+
+
+def supervises(actor: User, village: Village) -> bool:
+    """A koordinator supervises the villages of their own district (kabupaten)."""
+    return (
+        actor.role == "koordinator"
+        and bool(actor.district)
+        and bool(village.kabupaten)
+        and actor.district.strip().lower() == village.kabupaten.strip().lower()
+    )
+
+
+def can_sign_off(actor: User, village: Village) -> bool:
+    """Ending a household's aid (3.3.7, the last step of the not-graduated path) is
+    approved, rejected or sent back for one more evaluation by a second person: the
+    koordinator of the household's district or an admin, never the facilitator alone."""
+    return is_admin(actor) or supervises(actor, village)
+
+
+def sees_sign_off_queue(actor: User) -> bool:
+    """Who is shown the cases waiting for a sign-off (each still checked per village)."""
+    return is_admin(actor) or actor.role == "koordinator"
+
+
+def can_close_safeguarding(actor: User) -> bool:
+    """A report of harm is closed by an admin, saying what was done about it."""
+    return is_admin(actor)
+
+
+def can_update_referral(actor: User, household: Beneficiary) -> bool:
+    """A referral is recorded and updated by the household's facilitator or an admin."""
+    return can_write(actor, household)
+
+
+def can_read_audit(actor: User, household: Beneficiary, village: Village | None) -> bool:
+    """A household's audit trail: an admin, the koordinator of its district, and its own
+    facilitator."""
+    if is_admin(actor) or (village is not None and supervises(actor, village)):
+        return True
+    return actor.role == "pendamping" and household.facilitator_id == actor.id
+
+
+def gets_task_reminders(user: User) -> bool:
+    """Who is sent their due tasks: facilitators of the real database (trainers' practice
+    tasks live in the sandbox and are never pushed)."""
+    return user.role == "pendamping"
+
+
+def can_subscribe_summary(actor: User) -> bool:
+    """A village official may subscribe to the weekly summary of their own village."""
+    return official_village(actor) is not None
 
 
 def require(allowed: bool, what: str, **details: Any) -> None:

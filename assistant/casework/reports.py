@@ -169,3 +169,16 @@ def _names(knowledge: Knowledge) -> dict[str, str]:
     names[graduation.graduated_state] = text("report.graduated")
     names["belum_dinilai"] = text("report.not_assessed")
     return names
+
+
+def referral_table(
+    counts: dict[str, Counter[str]], knowledge: Knowledge, statuses: tuple[str, ...]
+) -> str:
+    """Referrals by program and status (3.3.7 follow-up of graduates), as a text table."""
+    lines = [text("followup.report_referrals")]
+    lines.append("  " + f"{'':<34}" + "".join(f"{s:>10}" for s in statuses))
+    names = {p.id: p.name for p in knowledge.programs.programs}
+    for program, by_status in sorted(counts.items()):
+        label = names.get(program, program)
+        lines.append(f"  {label[:34]:<34}" + "".join(f"{by_status[s]:>10}" for s in statuses))
+    return "\n".join(lines)

@@ -579,10 +579,19 @@ def report_graduation(
     casework, actor = session(ctx).actor()
     rows = guarded(lambda: casework.report_rows(actor, village))
     built = graduation_report(rows)
+    from assistant.casework.referrals import Referrals
+    from assistant.casework.reports import referral_table
+    from assistant.store.records import REFERRAL_STATUSES
+
+    referred = Referrals(casework).counts_for(rows)
     if as_json:
-        click.echo(json.dumps(built.as_dict(), ensure_ascii=False, indent=2))
+        counted = {**built.as_dict(), "referrals": {p: dict(c) for p, c in referred.items()}}
+        click.echo(json.dumps(counted, ensure_ascii=False, indent=2))
     else:
         click.echo(built.table(casework.knowledge) if rows else text("report.none"))
+        if referred:
+            click.echo("")
+            click.echo(referral_table(referred, casework.knowledge, REFERRAL_STATUSES))
     if png:
         chart(built, casework.knowledge, png)
         click.echo(text("report.saved", path=png))
@@ -732,10 +741,14 @@ def safeguarding_list(ctx: click.Context, semua: bool) -> None:
 
 @safeguarding.command("done")
 @click.argument("report_id", type=int)
+@click.option("--tindakan", required=True, help="Tindakan yang sudah diambil.")
 @click.pass_context
-def safeguarding_done(ctx: click.Context, report_id: int) -> None:
+def safeguarding_done(ctx: click.Context, report_id: int, tindakan: str) -> None:
+    """Tutup laporan dengan tindakan yang diambil (admin); dicatat di jejak audit."""
+    from assistant.casework.signoff import close_safeguarding
+
     casework, actor = session(ctx).actor()
-    closed = guarded(lambda: casework.close_safeguarding_report(actor, report_id))
+    closed = guarded(lambda: close_safeguarding(casework, actor, report_id, tindakan, "cli"))
     click.echo(text("cli.report_closed" if closed else "cli.report_not_open", report=report_id))
 
 

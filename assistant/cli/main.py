@@ -228,8 +228,10 @@ def knowledge_search(query: tuple[str, ...], limit: int, as_json: bool) -> None:
 
 def _attach_casework() -> None:
     from assistant.cli.casework import attach
+    from assistant.cli.followup import attach as attach_followup
 
     attach(main)
+    attach_followup(main)
 
 
 _attach_casework()

@@ -26,9 +26,14 @@ from assistant.common.limits import MAX_RUPIAH
 from assistant.store.decision import Decision
 from assistant.store.records import (
     Assessment,
+    AuditEntry,
     Beneficiary,
     ConflictReport,
+    Delivery,
+    Referral,
     SafeguardingReport,
+    SignOff,
+    Subscription,
     Task,
     Transition,
     UmkChange,
@@ -266,6 +271,98 @@ def m005_household_facts(db: Database) -> None:
         db["beneficiaries"].add_column(column, kind)
     db.execute("update beneficiaries set welfare_level = null")
     db["assessments"].add_column("follow_up", str)
+
+
+@migrations()
+def m006_follow_up(db: Database) -> None:
+    """Follow-up that reaches people (issue 14): supervisors' sign-offs on ending aid,
+    referrals with a status, the audit trail, the reminders' sent-log, the last message
+    each person sent (WhatsApp's 24-hour window), weekly-summary subscriptions, and the
+    action taken when a safeguarding report is closed."""
+    db["sign_offs"].create(
+        {
+            "id": int,
+            "beneficiary_id": str,
+            "verdict": str,
+            "reason": str,
+            "decided_by": str,
+            "decided_at": str,
+            "channel": str,
+            "from_state": str,
+            "evidence": str,
+        },
+        pk="id",
+        not_null={"beneficiary_id", "verdict", "decided_by", "decided_at", "channel"},
+        foreign_keys=[("beneficiary_id", "beneficiaries", "id")],
+    )
+    db["sign_offs"].create_index(["beneficiary_id", "id"])
+    db["referrals"].create(
+        {
+            "id": int,
+            "beneficiary_id": str,
+            "program": str,
+            "referred_on": str,
+            "status": str,
+            "note": str,
+            "created_by": str,
+            "updated_by": str,
+            "updated_at": str,
+            "task_id": int,
+        },
+        pk="id",
+        not_null={"beneficiary_id", "program", "referred_on", "status", "created_by"},
+        foreign_keys=[("beneficiary_id", "beneficiaries", "id")],
+    )
+    db["referrals"].create_index(["beneficiary_id", "id"])
+    db["audit_log"].create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "channel": str,
+            "household_id": str,
+            "kind": str,
+            "summary": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"at", "actor", "channel", "kind"},
+    )
+    db["audit_log"].create_index(["household_id", "id"])
+    db["audit_log"].create_index(["at"])
+    db["deliveries"].create(
+        {
+            "id": int,
+            "person": str,
+            "kind": str,
+            "day": str,
+            "task_set": str,
+            "status": str,
+            "mode": str,
+            "message_id": str,
+            "attempts": int,
+            "error": str,
+            "claimed_at": str,
+            "sent_at": str,
+            "retry_after": str,
+        },
+        pk="id",
+        not_null={"person", "kind", "day", "status", "claimed_at"},
+        defaults={"attempts": 0},
+    )
+    # the sent-log's key: one message per person, kind and (local) day
+    db["deliveries"].create_index(["person", "kind", "day"], unique=True)
+    db["deliveries"].create_index(["status"])
+    db["contacts"].create(
+        {"person": str, "last_inbound_at": str}, pk="person", not_null={"last_inbound_at"}
+    )
+    db["subscriptions"].create(
+        {"person": str, "kind": str, "village_id": str, "created_at": str},
+        pk=("person", "kind"),
+        not_null={"village_id", "created_at"},
+    )
+    db["safeguarding_reports"].add_column("action_taken", str)
+    db["transitions"].add_column("channel", str)
 
 
 JSON_COLUMNS = ("input", "output", "fired", "citations", "trace")
@@ -713,12 +810,14 @@ class Store:
             rows = db["safeguarding_reports"].rows_where(where, args, order_by="id")
             return [SafeguardingReport.model_validate(r) for r in rows]
 
-    def close_safeguarding_report(self, report_id: int, by: str) -> bool:
+    def close_safeguarding_report(
+        self, report_id: int, by: str, action: str | None = None
+    ) -> bool:
         with self.transaction():
             cursor = self.db.conn.execute(
                 "update safeguarding_reports set status = 'ditindaklanjuti', handled_by = ?, "
-                "handled_at = ? where id = ? and status = 'baru'",
-                [by, _now(), report_id],
+                "handled_at = ?, action_taken = ? where id = ? and status = 'baru'",
+                [by, _now(), action, report_id],
             )
             return cursor.rowcount == 1
 
@@ -738,6 +837,251 @@ class Store:
         )
         with self._reading() as db:
             return [dict(row) for row in db.query(sql, args)]
+
+
+    # --- follow-up: audit trail ----------------------------------------------------
+
+    def add_audit(self, entry: AuditEntry) -> int:
+        row = entry.model_dump(mode="json", exclude={"id"})
+        return self._insert("audit_log", row)
+
+    def audit_of(self, household_id: str) -> list[AuditEntry]:
+        with self._reading() as db:
+            rows = db["audit_log"].rows_where("household_id = ?", [household_id], order_by="id")
+            return [AuditEntry.model_validate(r) for r in rows]
+
+    def audit_rows(
+        self, since: str | None = None, village: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The audit trail for export, oldest first (village: via the household)."""
+        where, args = _where([("a.at >= ?", since), ("b.village_id = ?", village)])
+        sql = (
+            "select a.id, a.at, a.actor, a.channel, a.household_id, b.village_id, a.kind, "
+            "a.summary, a.detail from audit_log a "
+            "left join beneficiaries b on b.id = a.household_id "
+            f"where {where} order by a.id"
+        )
+        with self._reading() as db:
+            yield from (dict(row) for row in db.query(sql, args))
+
+    def decisions_about(self, subject: str) -> list[dict[str, Any]]:
+        """Who decided what about one household, and through which channel."""
+        sql = (
+            "select id, kind, channel, actor, created_at from decisions where subject = ? "
+            "order by created_at"
+        )
+        with self._reading() as db:
+            return [dict(row) for row in db.query(sql, [subject])]
+
+    def transition_rows(
+        self, since: str | None = None, village: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every state change with the channel of the decision behind it (if any)."""
+        where, args = _where([("t.at >= ?", since), ("b.village_id = ?", village)])
+        sql = (
+            "select t.at, t.by as actor, coalesce(t.channel, d.channel, '-') as channel, "
+            "t.beneficiary_id as household_id, b.village_id, t.from_state, t.to_state, "
+            "t.decision_id from transitions t "
+            "join beneficiaries b on b.id = t.beneficiary_id "
+            "left join decisions d on d.id = t.decision_id "
+            f"where {where} order by t.id"
+        )
+        with self._reading() as db:
+            return [dict(row) for row in db.query(sql, args)]
+
+    # --- follow-up: sign-off of ending aid -----------------------------------------
+
+    def add_sign_off(self, sign_off: SignOff) -> int:
+        return self._insert("sign_offs", sign_off.model_dump(mode="json", exclude={"id"}))
+
+    def sign_offs_of(self, beneficiary_id: str) -> list[SignOff]:
+        with self._reading() as db:
+            rows = db["sign_offs"].rows_where("beneficiary_id = ?", [beneficiary_id], order_by="id")
+            return [SignOff.model_validate(r) for r in rows]
+
+    def households_in_state(self, state: str) -> list[Beneficiary]:
+        with self._reading() as db:
+            rows = db["beneficiaries"].rows_where("state = ?", [state], order_by="state_since")
+            return [Beneficiary.model_validate(r) for r in rows]
+
+    # --- follow-up: referrals ------------------------------------------------------
+
+    def add_referral(self, referral: Referral) -> int:
+        return self._insert("referrals", referral.model_dump(mode="json", exclude={"id"}))
+
+    def get_referral(self, referral_id: int) -> Referral | None:
+        row = self._one("select * from referrals where id = ?", [referral_id])
+        return Referral.model_validate(row) if row else None
+
+    def set_referral_status(self, referral_id: int, status: str, by: str, note: str) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "update referrals set status = ?, updated_by = ?, updated_at = ?, "
+                "note = case when ? = '' then note else ? end where id = ?",
+                [status, by, _now(), note, note, referral_id],
+            )
+
+    def referrals_of(self, beneficiary_id: str) -> list[Referral]:
+        with self._reading() as db:
+            rows = db["referrals"].rows_where("beneficiary_id = ?", [beneficiary_id], order_by="id")
+            return [Referral.model_validate(r) for r in rows]
+
+    def referral_rows(self, village: str | None = None) -> list[dict[str, Any]]:
+        """One row per referral with its household's village and facilitator."""
+        where, args = _where([("b.village_id = ?", village)])
+        sql = (
+            "select r.id, r.beneficiary_id, b.village_id, b.facilitator_id, r.program, "
+            "r.referred_on, r.status from referrals r "
+            f"join beneficiaries b on b.id = r.beneficiary_id where {where} order by r.id"
+        )
+        with self._reading() as db:
+            return [dict(row) for row in db.query(sql, args)]
+
+    # --- follow-up: reminders --------------------------------------------------------
+
+    def due_task_rows(self, until: date) -> list[dict[str, Any]]:
+        """Open tasks due by ``until`` with what a reminder needs: the household's name
+        and its village's province (for the time zone)."""
+        sql = (
+            "select t.id, t.facilitator_id, t.beneficiary_id, t.step, t.title, t.due_on, "
+            "b.name as household, b.village_id, v.province from tasks t "
+            "join beneficiaries b on b.id = t.beneficiary_id "
+            "left join villages v on v.id = b.village_id "
+            "where t.status = 'terbuka' and t.due_on <= ? order by t.facilitator_id, t.due_on, t.id"
+        )
+        with self._reading() as db:
+            return [dict(row) for row in db.query(sql, [until.isoformat()])]
+
+    def task_rows_of(self, beneficiary_id: str) -> list[dict[str, Any]]:
+        """Every task of a household, done or not, oldest first."""
+        with self._reading() as db:
+            rows = db["tasks"].rows_where("beneficiary_id = ?", [beneficiary_id], order_by="id")
+            return list(rows)
+
+    def last_task_id(self, beneficiary_id: str) -> int | None:
+        row = self._one(
+            "select max(id) as id from tasks where beneficiary_id = ?", [beneficiary_id]
+        )
+        return int(row["id"]) if row and row["id"] is not None else None
+
+    def postpone_task(self, task_id: int, due_on: date) -> None:
+        with self.transaction():
+            self.db["tasks"].update(task_id, {"due_on": due_on.isoformat()})
+
+    def claim_delivery(
+        self, person: str, kind: str, day: date, task_set: str, now: datetime
+    ) -> Delivery | None:
+        """Take the sent-log's row for (person, kind, day) before sending: a new row, or
+        one a rate limit put off whose time has come. None when the row exists otherwise
+        (sent, being sent, failed or uncertain): nothing is sent twice."""
+        stamp = now.isoformat(timespec="seconds")
+        with self.transaction():
+            cursor = self.db.conn.execute(
+                "insert or ignore into deliveries (person, kind, day, task_set, status, "
+                "attempts, claimed_at) values (?, ?, ?, ?, 'mengirim', 1, ?)",
+                [person, kind, day.isoformat(), task_set, stamp],
+            )
+            if cursor.rowcount != 1:
+                cursor = self.db.conn.execute(
+                    "update deliveries set status = 'mengirim', attempts = attempts + 1, "
+                    "claimed_at = ?, task_set = ? where person = ? and kind = ? and day = ? "
+                    "and status = 'ditunda' and (retry_after is null or retry_after <= ?)",
+                    [stamp, task_set, person, kind, day.isoformat(), stamp],
+                )
+                if cursor.rowcount != 1:
+                    return None
+            row = self._one(
+                "select * from deliveries where person = ? and kind = ? and day = ?",
+                [person, kind, day.isoformat()],
+            )
+        return Delivery.model_validate(row)
+
+    def finish_delivery(
+        self,
+        delivery_id: int,
+        status: str,
+        mode: str = "",
+        message_id: str | None = None,
+        error: str = "",
+        retry_after: datetime | None = None,
+    ) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "update deliveries set status = ?, mode = ?, message_id = ?, error = ?, "
+                "retry_after = ?, sent_at = case when ? = 'terkirim' then ? else sent_at end "
+                "where id = ?",
+                [
+                    status,
+                    mode,
+                    message_id,
+                    error[:500],
+                    retry_after.isoformat(timespec="seconds") if retry_after else None,
+                    status,
+                    _now(),
+                    delivery_id,
+                ],
+            )
+
+    def unsettled_deliveries(self, claimed_before: datetime) -> list[Delivery]:
+        """Rows still ``mengirim`` claimed before this time: a run stopped between taking
+        the row and logging the answer (see assistant/casework/reminders.py)."""
+        with self._reading() as db:
+            rows = db["deliveries"].rows_where(
+                "status = 'mengirim' and claimed_at < ?",
+                [claimed_before.isoformat(timespec="seconds")],
+                order_by="id",
+            )
+            return [Delivery.model_validate(r) for r in rows]
+
+    def deliveries(self, person: str | None = None) -> list[Delivery]:
+        where, args = _where([("person = ?", person)])
+        with self._reading() as db:
+            rows = db["deliveries"].rows_where(where, args, order_by="id")
+            return [Delivery.model_validate(r) for r in rows]
+
+    def count_deliveries(self, since: datetime, person: str | None = None) -> int:
+        """Messages sent or possibly sent (claimed, uncertain) since ``since``."""
+        where, args = _where(
+            [("person = ?", person)],
+            base="status in ('terkirim', 'mengirim', 'tidak_pasti') and claimed_at >= ?",
+        )
+        row = self._one(
+            f"select count(*) as n from deliveries where {where}",
+            [since.isoformat(timespec="seconds"), *args],
+        )
+        return int(row["n"]) if row else 0
+
+    def note_inbound(self, person: str, at: datetime) -> None:
+        """The person wrote to us at ``at`` (opens WhatsApp's 24-hour window)."""
+        with self.transaction():
+            self.db.conn.execute(
+                "insert into contacts (person, last_inbound_at) values (?, ?) "
+                "on conflict(person) do update set last_inbound_at = "
+                "max(last_inbound_at, excluded.last_inbound_at)",
+                [person, at.isoformat(timespec="seconds")],
+            )
+
+    def last_inbound(self, person: str) -> datetime | None:
+        row = self._one("select last_inbound_at from contacts where person = ?", [person])
+        return datetime.fromisoformat(row["last_inbound_at"]) if row else None
+
+    def subscribe(self, subscription: Subscription) -> None:
+        with self.transaction():
+            self.db["subscriptions"].upsert(
+                subscription.model_dump(mode="json"), pk=("person", "kind")
+            )
+
+    def unsubscribe(self, person: str, kind: str) -> bool:
+        with self.transaction():
+            cursor = self.db.conn.execute(
+                "delete from subscriptions where person = ? and kind = ?", [person, kind]
+            )
+            return cursor.rowcount == 1
+
+    def subscriptions(self, kind: str) -> list[Subscription]:
+        with self._reading() as db:
+            rows = db["subscriptions"].rows_where("kind = ?", [kind], order_by="person")
+            return [Subscription.model_validate(r) for r in rows]
 
 
 def _where(conditions: list[tuple[str, Any]], base: str = "1 = 1") -> tuple[str, list[Any]]:

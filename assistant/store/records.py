@@ -109,6 +109,8 @@ class Transition(Record):
     decision_id: str | None
     at: datetime
     by: str
+    # the channel the change came through (None in rows written before it was kept)
+    channel: str | None = None
 
 
 class Task(Record):
@@ -151,8 +153,103 @@ class SafeguardingReport(Record):
     created_at: datetime
     handled_by: str | None = None
     handled_at: datetime | None = None
+    # what the admin did about it, written when the report is closed
+    action_taken: str | None = None
 
     @field_validator("concerns", mode="before")
     @classmethod
     def _from_text(cls, value: Any) -> Any:
         return json.loads(value) if isinstance(value, str) else value
+
+
+# --- follow-up: sign-off, referrals, reminders, the audit trail ---------------------------
+
+# The household state after a supervisor approved ending its aid (3.3.7, the last step of
+# the not-graduated path). Nothing else moves a case there.
+AID_ENDED = "bantuan_dihentikan"
+SignOffVerdict = Literal["disetujui", "ditolak", "evaluasi_lagi"]
+ReferralStatus = Literal["diajukan", "diterima", "ditolak", "selesai"]
+REFERRAL_STATUSES: tuple[str, ...] = ("diajukan", "diterima", "ditolak", "selesai")
+SendStatus = Literal["mengirim", "terkirim", "ditunda", "gagal", "tidak_pasti"]
+
+
+class SignOff(Record):
+    """A supervisor's decision on ending a household's aid: who, when, why, through which
+    channel, and the evidence they were shown (kept as it was at that moment)."""
+
+    id: int | None = None
+    beneficiary_id: str
+    verdict: SignOffVerdict
+    reason: str = ""
+    decided_by: str
+    decided_at: datetime
+    channel: str
+    from_state: str
+    evidence: dict[str, Any] = {}
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _evidence_from_text(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class Referral(Record):
+    """A graduate referred onward (3.3.7 "rujukan ke program lanjutan"), with its status."""
+
+    id: int | None = None
+    beneficiary_id: str
+    program: str
+    referred_on: date
+    status: ReferralStatus = "diajukan"
+    note: str = ""
+    created_by: str
+    updated_by: str
+    updated_at: datetime
+    task_id: int | None = None
+
+
+class AuditEntry(Record):
+    """One line of the audit trail: what changed, who did it, through which channel, when."""
+
+    id: int | None = None
+    at: datetime
+    actor: str
+    channel: str
+    household_id: str | None = None
+    kind: str
+    summary: str
+    detail: dict[str, Any] = {}
+
+    @field_validator("detail", mode="before")
+    @classmethod
+    def _detail_from_text(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class Delivery(Record):
+    """One pushed message (a task reminder or a weekly summary) in the sent-log: at most
+    one per person, kind and day (``day``: the person's local date; for a weekly summary
+    the Monday of its week)."""
+
+    id: int | None = None
+    person: str
+    kind: str
+    day: date
+    task_set: str = ""
+    status: SendStatus
+    mode: str = ""
+    message_id: str | None = None
+    attempts: int = 0
+    error: str = ""
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    retry_after: datetime | None = None
+
+
+class Subscription(Record):
+    """A village official's weekly summary of their village."""
+
+    person: str
+    village_id: str
+    kind: str = "ringkasan_mingguan"
+    created_at: datetime

@@ -79,7 +79,19 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "casework": ("decisions", "reading", "store", "knowledge", "common"),
     "chat": ("casework", "decisions", "reading", "store", "knowledge", "common"),
     "studio": ("chat", "casework", "decisions", "reading", "store", "knowledge", "common"),
-    "cli": ("studio", "chat", "casework", "decisions", "reading", "store", "knowledge", "common"),
+    # cli also reads the WhatsApp channel's opt-outs through its standard-library state
+    # classes (``assistant reminders run``)
+    "cli": (
+        "studio",
+        "chat",
+        "casework",
+        "decisions",
+        "reading",
+        "store",
+        "knowledge",
+        "common",
+        "channels",
+    ),
     "channels": (),
 }
 

@@ -4,7 +4,7 @@ whole table carries its basis."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -16,6 +16,14 @@ class Province(Row):
 
     name: str
     aliases: list[str] = Field(default=[], description="other ways people write it")
+    # Indonesia's three time zones; the hours ahead of UTC are fixed (no summer time)
+    time_zone: Literal["WIB", "WITA", "WIT"] = "WIB"
+
+    UTC_OFFSET_HOURS: ClassVar[dict[str, int]] = {"WIB": 7, "WITA": 8, "WIT": 9}
+
+    @property
+    def utc_offset_hours(self) -> int:
+        return self.UTC_OFFSET_HOURS[self.time_zone]
 
 
 class RegionsTable(Table):
