@@ -237,10 +237,10 @@ class Delivery(Record):
     day: date
     task_set: str = ""
     status: SendStatus
-    mode: str = ""
+    mode: str | None = None
     message_id: str | None = None
     attempts: int = 0
-    error: str = ""
+    error: str | None = None
     claimed_at: datetime
     sent_at: datetime | None = None
     retry_after: datetime | None = None
