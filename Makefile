@@ -85,5 +85,6 @@ fuzz: model
 bench: model services
 	.venv/bin/python -m bench.engine
 	.venv/bin/python -m bench.batch
+	.venv/bin/python -m bench.reminders
 	.venv/bin/python -m bench.chat
 	.venv/bin/python -m bench.load

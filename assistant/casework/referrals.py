@@ -137,3 +137,40 @@ class Referrals:
             if referral["beneficiary_id"] in counted:
                 counts.setdefault(referral["program"], Counter())[referral["status"]] += 1
         return counts
+
+
+MAX_POSTPONE_DAYS = 60  # a project default: longer than two months is a new plan, not a delay
+
+
+def postpone_task(
+    casework: Casework, actor: User, task_id: int, days: int, reason: str, channel: str = "cli"
+) -> Task:
+    """Postpone one open task of a household the actor may write ("tunda 2 3 hari ..."),
+    with a reason; the change is in the audit trail."""
+    task = casework.store.get_task(task_id)
+    household = casework.store.get_beneficiary(task.beneficiary_id) if task else None
+    if task is None or household is None or not access.can_write(actor, household):
+        raise Forbidden(text("casework.unknown_task", task=task_id), "task")
+    if task.status != "terbuka":
+        raise InputError(text("casework.unknown_task", task=task_id), "task")
+    if not 1 <= days <= MAX_POSTPONE_DAYS:
+        raise InputError(text("followup.postpone_days", max=MAX_POSTPONE_DAYS), "days")
+    reason = reason.strip()[:MAX_REPORT_TEXT]
+    if not reason:
+        raise InputError(text("followup.postpone_reason"), "reason")
+    due = max(task.due_on, date.today()) + timedelta(days=days)
+    with casework.store.transaction():
+        casework.store.postpone_task(task_id, due)
+        audit.note(
+            casework.store,
+            actor=actor.id,
+            channel=channel,
+            kind=audit.TASK,
+            household=household.id,
+            summary=text("followup.task_postponed", task=task_id, due=due.isoformat())
+            + f" ({reason})",
+            detail={"task": task_id, "from": task.due_on.isoformat(), "to": due.isoformat()},
+        )
+    moved = casework.store.get_task(task_id)
+    assert moved is not None
+    return moved

@@ -14,7 +14,7 @@ import click
 from assistant.casework import audit as audit_trail
 from assistant.casework.importer import parse_date
 from assistant.casework.outbound import GraphSender, OutboundSettings, credentials_path
-from assistant.casework.referrals import Referrals
+from assistant.casework.referrals import Referrals, postpone_task
 from assistant.casework.reminders import (
     Consent,
     NobodyOptedOut,
@@ -24,7 +24,7 @@ from assistant.casework.reminders import (
     unsubscribe,
 )
 from assistant.casework.signoff import SignOffs
-from assistant.cli.casework import export, guarded, report, session
+from assistant.cli.casework import export, guarded, report, session, tasks
 from assistant.common.errors import InputError
 from assistant.common.texts import text
 from assistant.store.records import REFERRAL_STATUSES
@@ -240,6 +240,18 @@ def report_referrals(ctx: click.Context, village: str | None, as_json: bool) -> 
     )
 
 
+@tasks.command("postpone")
+@click.argument("task_id", type=int)
+@click.option("--hari", type=int, required=True, help="Berapa hari ditunda.")
+@click.option("--alasan", required=True)
+@click.pass_context
+def tasks_postpone(ctx: click.Context, task_id: int, hari: int, alasan: str) -> None:
+    """Tunda satu tugas dengan alasan (dicatat di jejak audit)."""
+    casework, actor = session(ctx).actor()
+    task = guarded(lambda: postpone_task(casework, actor, task_id, hari, alasan, CHANNEL))
+    click.echo(text("followup.task_postponed", task=task.id, due=f"{task.due_on:%Y-%m-%d}"))
+
+
 # --- audit ----------------------------------------------------------------------------
 
 
@@ -359,4 +371,3 @@ def summary_unsubscribe(ctx: click.Context) -> None:
     casework, actor = session(ctx).actor()
     stopped = unsubscribe(casework, actor)
     click.echo(text("followup.unsubscribed" if stopped else "followup.not_subscribed"))
-

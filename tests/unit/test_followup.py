@@ -254,3 +254,22 @@ def test_the_cli_signs_off_refers_prints_the_audit_and_exports_it(tmp_path, know
         rows = list(csv.DictReader(handle))
     assert {r["kind"] for r in rows} >= {audit.STATE_CHANGE, audit.SIGN_OFF, audit.REFERRAL}
     assert cli("--as", "628111", "export", "audit", "--out", str(out)).returncode == 2
+
+
+def test_a_facilitator_postpones_their_own_task_with_a_reason(work):
+    from assistant.casework.referrals import postpone_task
+
+    rina = work.user("628111")
+    household = work.register(rina, name="Rohani", village_id="sukamaju", gender="P")
+    work.assess(rina, household.id, income="1 jt", mindset_changed=False)
+    task = work.store.open_tasks(beneficiary=household.id)[0]
+    with pytest.raises(InputError):
+        postpone_task(work, rina, task.id, 3, " ")
+    with pytest.raises(InputError):
+        postpone_task(work, rina, task.id, 0, "sakit")
+    with pytest.raises(Forbidden):
+        postpone_task(work, work.user("628900"), task.id, 3, "sakit")
+    moved = postpone_task(work, rina, task.id, 3, "penerima sedang merantau", "whatsapp")
+    assert moved.due_on == task.due_on + timedelta(days=3)
+    [entry] = [e for e in audit.trail(work.store, rina, household.id) if e.kind == audit.TASK]
+    assert entry.channel == "whatsapp" and "merantau" in entry.summary
