@@ -20,10 +20,10 @@ from actions.common import (
     numbered,
     sender_of,
     service,
+    turn,
     workspace,
     yes_no,
 )
-from assistant.chat.conflict_form import still_needed
 from assistant.chat.render import conflict_reply
 from assistant.common.texts import text
 from assistant.reading.answers import Option, read_choice, read_yes_no
@@ -45,6 +45,36 @@ SLOTS = {
 
 def _known(tracker: Tracker) -> dict[str, Any]:
     return {field: tracker.get_slot(slot) for slot, field in SLOTS.items()}
+
+
+def _answers(known: dict[str, Any]) -> dict[str, Any]:
+    """The answers already validated; a raw answer waiting for its check ("2") is none."""
+    table = service().knowledge.conflicts
+    valid = {
+        "type": lambda v: v in {t.id for t in table.types},
+        "scope": lambda v: v in {s.id for s in table.scopes},
+        "threatens_program": lambda v: isinstance(v, bool),
+        "safeguarding": lambda v: isinstance(v, bool),
+    }
+    return {name: value for name, value in known.items() if valid[name](value)}
+
+
+def still_needed(tracker: Tracker) -> list[str]:
+    """The report's facts to ask for, in order. The type comes first (the rules cannot run
+    without it); then the rules themselves say what is ``missing`` (questions whose answer
+    could still change the decision), previewed once per call and never stored."""
+    known = _known(tracker)
+    answers = _answers(known)
+    if "type" not in answers:
+        return [name for name in SLOTS.values() if known[name] is None]
+    current = turn(tracker)
+    facts = ("conflict", *sorted(answers.items()))
+    preview = current.previews.get(facts)
+    if preview is None:
+        preview = current.previews[facts] = service().evaluate(
+            "conflict", answers, actor=sender_of(tracker), channel=channel_of(tracker)
+        )
+    return [name for name in preview.output["missing"] if known[name] is None]
 
 
 def _type_options() -> list[Option]:
@@ -73,7 +103,7 @@ class ValidateConflictForm(Guarded, FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        needed = set(still_needed(service().knowledge, _known(tracker)))
+        needed = set(still_needed(tracker))
         return [
             slot
             for slot in domain_slots

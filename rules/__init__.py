@@ -18,7 +18,7 @@ from rules.engine import Ruleset
 RULESETS: dict[str, Ruleset] = {
     "approach": Ruleset(approach.define, approach.facts, approach.summarise),
     "needs": Ruleset(needs.define, needs.facts, needs.summarise),
-    "conflict": Ruleset(conflict.define, conflict.facts),
+    "conflict": Ruleset(conflict.define, conflict.facts, conflict.summarise),
     "graduation": Ruleset(graduation.define, graduation.facts, graduation.summarise),
     "program_review": Ruleset(
         program_review.define, program_review.facts, program_review.summarise

@@ -17,6 +17,8 @@ from rules.engine import Fire, RuleBook
 
 REPORT = "laporan"
 LEVEL = "kategori"
+# the report's facts after its type, in the order a person is asked for them
+ASKED = ("scope", "threatens_program", "safeguarding")
 
 
 def facts(report: ConflictInput, knowledge: Knowledge) -> list[dict[str, Any]]:
@@ -75,6 +77,7 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
                 {"id": step.id, "name": step.name, "actions": list(step.actions)} for step in steps
             ],
             next_step=steps[0].id,
+            answered=[name for name in ASKED if name in fire.fact],
         )
         fire.because(phrase("because.konflik_langkah", count=len(steps), first=steps[0].name))
 
@@ -86,3 +89,21 @@ def define(knowledge: Knowledge, book: RuleBook) -> None:
     def protect(fire: Fire) -> None:
         fire.conclude(safeguarding_protocol=[step.text for step in safeguarding.protocol])
         fire.because(phrase("because.konflik_perlindungan"))
+
+
+def summarise(conclusions: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
+    """The conclusions, and ``missing``: the facts not given yet whose answer could still
+    change the decision. An escalation question stops mattering once the conflict is
+    already in the highest category; whether anyone was harmed always matters
+    (safeguarding, 3.3.5). The chat asks exactly these, in this order."""
+    table = knowledge.conflicts
+    out = dict(conclusions)
+    answered = set(out.pop("answered", ()))
+    top = max(category.rank for category in table.categories)
+    category = out.get("category")
+    at_top = category is not None and table.category(category).rank >= top
+    escalating = {escalation.field for escalation in table.escalations}
+    out["missing"] = [
+        name for name in ASKED if name not in answered and not (at_top and name in escalating)
+    ]
+    return out

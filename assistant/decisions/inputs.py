@@ -103,8 +103,10 @@ Description = Annotated[str | None, BeforeValidator(_for_rules)]
 class ConflictInput(DecisionInput):
     type: str
     scope: str | None = None
-    threatens_program: bool = False
-    safeguarding: bool = False
+    # None: not asked yet. The rules treat it as "no" and list it under ``missing`` while
+    # the answer could still change the decision.
+    threatens_program: bool | None = None
+    safeguarding: bool | None = None
     description: Description = None
 
     @field_validator("type")

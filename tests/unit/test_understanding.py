@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chat.conflict_form import still_needed
+from actions.conflict import still_needed
 from assistant.reading.words import guess_conflict_type, parse_choice, parse_yes_no
+from tests.support.chat_actions import seed_workplace, tracker
 
 SCOPES = [
     ("individu", "Perorangan (satu-dua orang)"),
@@ -63,26 +64,33 @@ def test_guess_conflict_type_from_hint_words(knowledge, message, expected):
     assert guess_conflict_type(message, knowledge) == expected
 
 
-def test_only_questions_that_can_change_the_answer_are_asked(knowledge):
-    everything = ["type", "scope", "threatens_program", "safeguarding"]
-    assert still_needed(knowledge, {}) == everything
-    assert still_needed(knowledge, {"type": "kepentingan"}) == everything[1:]
-    # a raw answer not yet validated is not a type and raises nothing
-    assert still_needed(knowledge, {"type": "1"}) == everything[1:]
+def test_the_rules_say_which_questions_can_still_change_the_answer(service):
+    def missing(**report):
+        return service.evaluate("conflict", report, actor="uji", channel="test").output["missing"]
+
+    after_type = ["scope", "threatens_program", "safeguarding"]
+    assert missing(type="kepentingan") == after_type
     # already the highest category: escalation questions cannot change it
-    assert still_needed(knowledge, {"type": "sosial_budaya"}) == ["safeguarding"]
-    assert still_needed(knowledge, {"type": "komunikasi", "scope": "banyak_pihak"}) == [
+    assert missing(type="sosial_budaya") == ["safeguarding"]
+    assert missing(type="komunikasi", scope="banyak_pihak") == ["safeguarding"]
+    assert missing(type="komunikasi", scope="individu") == ["threatens_program", "safeguarding"]
+    every = {"scope": "individu", "threatens_program": False, "safeguarding": True}
+    assert missing(type="komunikasi", **every) == []
+
+
+def test_the_conflict_form_asks_what_the_rules_miss(tmp_path, monkeypatch, knowledge):
+    seed_workplace(tmp_path, monkeypatch, knowledge)
+    fields = ["conflict_type", "conflict_scope", "conflict_threatens", "conflict_safeguarding"]
+
+    def asked(slots):
+        current = tracker("628111", "x", "inform", slots, loop="conflict_form")
+        return still_needed(current)
+
+    assert asked({}) == ["type", "scope", "threatens_program", "safeguarding"]
+    # a raw answer waiting for its check is not asked again, and decides nothing yet
+    assert asked({"conflict_type": "1"}) == ["scope", "threatens_program", "safeguarding"]
+    assert asked({"conflict_type": "sosial_budaya"}) == ["safeguarding"]
+    assert asked({"conflict_type": "komunikasi", "conflict_scope": "banyak_pihak"}) == [
         "safeguarding"
     ]
-    assert (
-        still_needed(
-            knowledge,
-            {
-                "type": "komunikasi",
-                "scope": "individu",
-                "threatens_program": False,
-                "safeguarding": True,
-            },
-        )
-        == []
-    )
+    assert asked(dict(zip(fields, ["komunikasi", "individu", False, True], strict=True))) == []
