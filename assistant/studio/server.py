@@ -234,8 +234,8 @@ def build(studio: Studio, rasa_url: str) -> Sanic:
         fresh = await run(studio.reset, session)
         return response.json({"persona": fresh.persona.id})
 
-    @app.get("/api/export/<decision_id:str>.<fmt:str>")
-    async def export(request: Request, decision_id: str, fmt: str) -> HTTPResponse:
+    @app.get("/api/export/<fmt:str>/<decision_id:str>")
+    async def export(request: Request, fmt: str, decision_id: str) -> HTTPResponse:
         session = await admitted(request)
         lang = _lang(request)
         found = await run(studio.decision, session, decision_id)

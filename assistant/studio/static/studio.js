@@ -155,7 +155,7 @@
     drawForm(view);
     for (const fmt of ["png", "pdf"]) {
       const link = $("export-" + fmt);
-      link.href = `/api/export/${view.id}.${fmt}?lang=${state.lang}&token=${encodeURIComponent(token)}`;
+      link.href = `/api/export/${fmt}/${view.id}?lang=${state.lang}&token=${encodeURIComponent(token)}`;
       link.setAttribute("download", `keputusan-${view.kind}-${view.id.slice(0, 8)}.${fmt}`);
       link.hidden = false;
     }

@@ -1,0 +1,184 @@
+"""The trainer studio in a real browser: Debian's headless Chromium driven by Playwright
+(``executable_path``: Playwright never downloads a browser here), against the real Rasa,
+action and studio servers that serve.sh starts. Screenshots at 1280x720 and 1920x1080 go to
+var/studio/; the page-load and answer-to-diagram times are printed (figures, not checks)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from assistant.studio import tokens
+from tests.e2e.conftest import RINA, TRAINER
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "var" / "studio"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WAIT_MS = 90_000
+
+
+def wait_for_studio(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the studio did not answer at {url}")
+
+
+@pytest.fixture(scope="module")
+def studio(servers):
+    wait_for_studio(servers.studio_url)
+    secret = tokens.load_secret(servers.workdir / "var" / "studio-secret")
+    return servers, secret
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium missing: run scripts/install_studio.sh"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+def test_refused_links(studio):
+    servers, secret = studio
+    url = servers.studio_url
+    cases = {
+        "not_trainer": tokens.sign(RINA, secret),
+        "expired": tokens.sign(TRAINER, secret, hours=1, now=time.time() - 7200),
+        "forged": tokens.sign(TRAINER, b"x" * 64),
+        "missing": "",
+    }
+    expected = {
+        "not_trainer": "hanya untuk pelatih dan admin",
+        "expired": "kedaluwarsa",
+        "forged": "tidak sah",
+        "missing": "lewat tautan bertoken",
+    }
+    for reason, token in cases.items():
+        page = requests.get(f"{url}/", params={"token": token}, timeout=10)
+        assert page.status_code == 403, reason
+        assert expected[reason] in page.text and 'data-reason="' + reason in page.text
+        api = requests.get(f"{url}/api/session", params={"token": token}, timeout=10)
+        assert api.status_code == 403 and api.json()["refused"] == reason
+    admin = requests.get(
+        f"{url}/api/session", params={"token": tokens.sign("admin", secret)}, timeout=60
+    )
+    assert admin.status_code == 200 and admin.json()["persona"].startswith("studio.")
+
+
+def test_a_graduation_shown_changed_exported_and_translated(studio, browser):
+    servers, secret = studio
+    link = f"{servers.studio_url}/?token={tokens.sign(TRAINER, secret)}"
+    page = browser.new_page(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    page.goto(link)
+    page.wait_for_selector("body[data-ready='1']", timeout=WAIT_MS)
+    load_ms = page.evaluate(
+        "() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return {load: n.loadEventEnd, ready: window.studioTimings.pageReady}; }"
+    )
+    assert page.inner_text("#chat-title") == "Percakapan"
+
+    def say(message: str) -> str:
+        before = page.locator("#messages li.reply").count()
+        page.fill("#chat-input", message)
+        page.click("#send")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#messages li.reply').length > {before}"
+            " && !document.body.classList.contains('busy')",
+            timeout=WAIT_MS,
+        )
+        return page.inner_text("#messages")
+
+    say("cek graduasi Ani Lestari")
+    say("2,7 jt")
+    chat = say("iya udah berubah")
+    assert "LULUS" in chat
+    page.wait_for_selector("body[data-decision]", timeout=WAIT_MS)
+    first = page.get_attribute("body", "data-decision")
+    assert page.inner_text("#decision-id") == first
+    taken = page.locator("#diagram svg g.node.taken").count()
+    assert taken >= 5  # input, the two criteria, the score, the transition, the output
+    assert page.locator("#rule-graduasi-transisi-lulus_asesmen_pertama.taken").count() == 1
+    assert "3.3.7" in page.inner_text("#steps")
+    turn = page.evaluate("() => window.studioTimings.turns.at(-1)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "studio-1280x720.png"))
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.screenshot(path=str(SHOTS / "studio-1920x1080.png"))
+
+    # what if: income below the UMK
+    page.fill("#wi-income_monthly", "2000000")
+    page.click("#rerun")
+    page.wait_for_function(
+        f"() => document.body.dataset.decision && document.body.dataset.decision !== '{first}'",
+        timeout=WAIT_MS,
+    )
+    changes = page.inner_text("#changes")
+    assert "income_monthly: 2700000 → 2000000" in changes
+    assert "graduasi.transisi.belum_lulus_asesmen_pertama" in changes
+    assert page.locator("#rule-graduasi-transisi-belum_lulus_asesmen_pertama.added").count() == 1
+    assert page.locator("#rule-graduasi-transisi-lulus_asesmen_pertama.dropped").count() == 1
+    second = page.get_attribute("body", "data-decision")
+    page.screenshot(path=str(SHOTS / "studio-whatif-1920x1080.png"))
+    # nothing of it reached the real database
+    with sqlite3.connect(servers.db_path) as real:
+        stored = real.execute(
+            "select count(*) from decisions where id in (?, ?)", (first, second)
+        ).fetchone()
+    assert stored == (0,)
+
+    # the path as a PNG slide
+    # (the link the "Unduh PNG" button holds, fetched by the browser's own request context:
+    # Debian's headless Chromium cancels file downloads)
+    from PIL import Image
+
+    href = page.get_attribute("#export-png", "href")
+    assert href and href.startswith(f"/api/export/png/{second}")
+    exported = page.request.get(servers.studio_url + href)
+    assert exported.ok and exported.headers["content-type"] == "image/png"
+    data = exported.body()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Image.open(io.BytesIO(data)).size == (1920, 1080)
+    handout = requests.get(
+        f"{servers.studio_url}/api/export/pdf/{second}",
+        params={"token": tokens.sign(TRAINER, secret)},
+        timeout=60,
+    )
+    assert handout.ok and handout.content.startswith(b"%PDF")
+    assert handout.content.count(b"/Type /Page\n") + handout.content.count(b"/Type /Page ") <= 1
+
+    # English
+    page.click("#lang-en")
+    page.wait_for_function(
+        "() => document.getElementById('chat-title').textContent === 'Conversation'",
+        timeout=WAIT_MS,
+    )
+    assert page.inner_text("#reset") == "Reset sandbox"
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    page.screenshot(path=str(SHOTS / "studio-english-1920x1080.png"))
+    page.close()
+    diagram_ms = (turn["diagram"] - turn["reply"]) if turn.get("diagram") else None
+    print(
+        f"\n[studio] page load {load_ms['load']:.0f} ms"
+        f" (ready with its data {load_ms['ready']:.0f} ms);"
+        f" message to reply {turn['reply'] - turn['sent']:.0f} ms;"
+        f" reply to updated diagram {diagram_ms:.0f} ms"
+    )
