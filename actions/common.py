@@ -11,6 +11,7 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +51,7 @@ def _guard(run: Callable[..., Awaitable[list[EventType]]]) -> Callable[..., Any]
         self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> list[EventType]:
         try:
+            _note_inbound(tracker)
             harm = await _harm_first(self, dispatcher, tracker, domain)
             if harm is None:
                 harm = _program_question_first(self, dispatcher, tracker)
@@ -68,6 +70,23 @@ def _guard(run: Callable[..., Awaitable[list[EventType]]]) -> Callable[..., Any]
 
     guarded.__guarded__ = True  # type: ignore[attr-defined]
     return guarded
+
+
+def _note_inbound(tracker: Tracker) -> None:
+    """A WhatsApp message opens that person's 24-hour window for free-form replies: its
+    time is kept (once per call) for the reminders, which send a template outside it."""
+    current = turn(tracker)
+    if current.inbound_noted or tracker.get_latest_input_channel() != "whatsapp":
+        return
+    current.inbound_noted = True
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and isinstance(event.get("timestamp"), int | float):
+            at = datetime.fromtimestamp(float(event["timestamp"]), UTC)
+            try:
+                workspaces().main.store.note_inbound(sender_of(tracker), at)
+            except Exception:  # the reply matters more than the note
+                logger.exception("could not note the time of an inbound message")
+            return
 
 
 def _end_turn(tracker: Tracker) -> list[EventType]:
@@ -294,6 +313,7 @@ class Turn:
     households: dict[str, Beneficiary | None] = field(default_factory=dict)
     villages: dict[str, Village] = field(default_factory=dict)
     previews: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
+    inbound_noted: bool = False
 
     def household(self, household_id: str) -> Beneficiary | None:
         """A household the user may read, or None (unknown, or not theirs)."""

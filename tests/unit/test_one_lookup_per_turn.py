@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from actions import common
+from actions.chitchat import Greet
 from actions.graduation import AskGradIncome, ValidateGraduationForm
 from assistant.store.db import Store
 from rules.engine import Engine
@@ -74,3 +75,17 @@ def test_each_call_starts_a_new_turn(calls):
             "628111", "3 juta", "inform", {"grad_household": household, "grad_income": "3 juta"},
             "grad_income", "graduation_form"))
     assert calls["get_user"] == 2  # nothing outlives a call: a user removed is seen at once
+
+
+def test_a_whatsapp_message_opens_the_senders_24_hour_window(calls):
+    sent_at = 1_790_000_000.5
+    current = tracker("628111", "halo", "greet")
+    current.events = [{"event": "user", "text": "halo", "timestamp": sent_at,
+                       "input_channel": "whatsapp", "parse_data": {"intent": {"name": "greet"}}}]
+    run(Greet(), current)
+    run(Greet(), current)  # a second action of the same call notes nothing more
+    assert calls["note_inbound"] == 1
+    seen = common.casework().store.last_inbound("628111")
+    assert seen is not None and abs(seen.timestamp() - sent_at) < 1
+    run(Greet(), tracker("628222", "halo", "greet"))  # the REST channel opens no window
+    assert common.casework().store.last_inbound("628222") is None
