@@ -29,13 +29,14 @@ from actions.common import (
 )
 from assistant.chat.render import needs_reply
 from assistant.common.texts import text
+from assistant.knowledge.models.interventions import BUSINESS_STAGES, EMPLOYMENT_STATUSES
 from assistant.reading.answers import Option, needs_synonyms, read_choice, read_choices, read_yes_no
 from assistant.reading.words import asks_why, guess_journey, guess_signals
 
 SLOTS = ("needs_signals", "needs_confirm", "needs_employment", "needs_business_stage")
 CHOICES = {
-    "needs_employment": ("menganggur", "bekerja", "kena_phk"),
-    "needs_business_stage": ("belum_ada", "pemula", "berjalan"),
+    "needs_employment": EMPLOYMENT_STATUSES,
+    "needs_business_stage": BUSINESS_STAGES,
 }
 
 

@@ -43,6 +43,7 @@ from assistant.common.limits import (
 )
 from assistant.common.money import parse_rupiah
 from assistant.common.texts import text
+from assistant.knowledge.models.interventions import BUSINESS_STAGES
 from assistant.store.records import Beneficiary, User
 
 COLUMNS = (
@@ -518,7 +519,7 @@ def _row(
     if program and program not in programs:
         raise InputError(text("errors.unknown_program", program=program), "program")
     status = data.get("status_usaha") or None
-    if status and status not in ("belum_ada", "pemula", "berjalan"):
+    if status and status not in BUSINESS_STAGES:
         raise InputError(text("importer.status", value=status), "status_usaha")
     nik = normalise_nik(data["nik"])  # 16 ASCII digits
     assessed_on = parse_date(data["tanggal_asesmen"])

@@ -16,6 +16,7 @@ from assistant.casework.service import Casework, Workspaces
 from assistant.common.errors import InputError
 from assistant.common.paths import database_path, sandbox_path
 from assistant.common.texts import text
+from assistant.knowledge.models.interventions import BUSINESS_STAGES
 from assistant.store.records import ROLES, User, Village
 
 EXIT_INVALID = 2
@@ -381,7 +382,7 @@ def cases_show(ctx: click.Context, household_id: str) -> None:
     default=None,
     help="Pada evaluasi ulang: ada perubahan berarti?",
 )
-@click.option("--usaha", type=click.Choice(["belum_ada", "pemula", "berjalan"]), default=None)
+@click.option("--usaha", type=click.Choice(BUSINESS_STAGES), default=None)
 @click.option(
     "--lanjutan",
     type=click.Choice(["pendampingan_lanjutan", "rujukan", "keduanya"]),

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.models.interventions import BUSINESS_STAGES, EMPLOYMENT_STATUSES
 
 
 def conflict(rng: random.Random, kb: Knowledge) -> dict[str, Any]:
@@ -37,9 +38,9 @@ def approach(rng: random.Random, kb: Knowledge) -> dict[str, Any]:
 def needs(rng: random.Random, kb: Knowledge) -> dict[str, Any]:
     payload: dict[str, Any] = {"signals": rng.sample(sorted(kb.needs.signals()), rng.randint(1, 4))}
     if rng.random() < 0.6:
-        payload["employment"] = rng.choice(["menganggur", "bekerja", "kena_phk"])
+        payload["employment"] = rng.choice(EMPLOYMENT_STATUSES)
     if rng.random() < 0.6:
-        payload["business_stage"] = rng.choice(["belum_ada", "pemula", "berjalan"])
+        payload["business_stage"] = rng.choice(BUSINESS_STAGES)
     return payload
 
 

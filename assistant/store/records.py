@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.common.limits import MAX_NAME, MAX_RUPIAH
+from assistant.knowledge.models.interventions import BUSINESS_STAGE
 
 ROLES = ("pejabat_desa", "pendamping", "koordinator", "pelatih", "admin")
 Role = Literal["pejabat_desa", "pendamping", "koordinator", "pelatih", "admin"]
@@ -91,7 +92,7 @@ class Assessment(Record):
     income_monthly: float = Field(ge=0, le=MAX_RUPIAH, allow_inf_nan=False)
     umk: float = Field(gt=0, le=MAX_RUPIAH, allow_inf_nan=False)
     assets: str = ""
-    business_status: Literal["belum_ada", "pemula", "berjalan"] | None = None
+    business_status: BUSINESS_STAGE | None = None
     mindset_changed: bool
     significant_change: bool | None = None
     notes: str = ""

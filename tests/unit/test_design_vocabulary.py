@@ -96,3 +96,24 @@ def test_programs(knowledge, program):
     row = knowledge.programs.program(program)
     if program in STUDIED:
         assert row.checks is not None and row.assessed is not None
+
+
+def test_profile_vocabularies_are_spelled_out_once_in_the_code():
+    """Employment statuses and business stages are listed in one place
+    (assistant/knowledge/models/interventions.py); everything else takes them from there."""
+    import re
+
+    from tests.conftest import ROOT
+
+    lists = {
+        "business stages": re.compile(r"belum_ada\W+pemula\W+berjalan"),
+        "employment": re.compile(r"menganggur\W+bekerja\W+kena_phk"),
+    }
+    for name, pattern in lists.items():
+        places = [
+            path.relative_to(ROOT).as_posix()
+            for folder in ("assistant", "actions", "rules", "scripts", "bench")
+            for path in (ROOT / folder).rglob("*.py")
+            if pattern.search(path.read_text(encoding="utf-8"))
+        ]
+        assert places == ["assistant/knowledge/models/interventions.py"], name

@@ -3,14 +3,18 @@ guide of 3.3.5 ("Panduan Pelaksanaan Kegiatan Inti") for each model that has one
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from pydantic import Field, model_validator
 
 from assistant.knowledge.models.base import Row, Strict, Table, unique
 
+# The two profile vocabularies of DESIGN.md 4.1, defined here once; code that lists the
+# values takes them from EMPLOYMENT_STATUSES / BUSINESS_STAGES.
 EMPLOYMENT = Literal["menganggur", "bekerja", "kena_phk"]
 BUSINESS_STAGE = Literal["belum_ada", "pemula", "berjalan"]
+EMPLOYMENT_STATUSES: tuple[str, ...] = get_args(EMPLOYMENT)
+BUSINESS_STAGES: tuple[str, ...] = get_args(BUSINESS_STAGE)
 
 
 class Range(Strict):
