@@ -1,0 +1,193 @@
+"""Follow-up by chat (issue 14): "selesai 12", "tunda 12 3 hari, ibunya sakit" (a
+facilitator answering a reminder), "persetujuan", "setujui 12", "tolak 12 karena ...",
+"evaluasi lagi 12" (a koordinator or admin signing off a waiting case), "rujukan 5
+diterima". Thin: the words are read by ``assistant.reading.commands``, the casework decides
+and checks access, the reply comes from texts.yml."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Guarded, channel_of, deliver, lang_of, workspace
+from assistant.casework import access
+from assistant.casework.followup import finish_task, sign_off_case, waiting_cases
+from assistant.casework.referrals import MAX_POSTPONE_DAYS, Referrals, postpone_task
+from assistant.casework.service import Casework
+from assistant.common.errors import InputError
+from assistant.common.texts import text
+from assistant.reading.commands import SIGN_OFF_VERBS, Command, read_command
+from assistant.store.records import User
+
+CASES_PER_MESSAGE = 4
+VERDICT = {"approve": "disetujui", "reject": "ditolak", "again": "evaluasi_lagi"}
+
+
+class UpdateTask(Guarded, Action):
+    def name(self) -> str:
+        return "action_update_task"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = lang_of(tracker)
+        work, user = workspace(tracker)
+        command = read_command(tracker.latest_message.get("text") or "")
+        if user is None:
+            dispatcher.utter_message(text=text("chat.facilitators_only", lang))
+            return []
+        if command is None:
+            dispatcher.utter_message(text=text("followup.chat_how", lang))
+            return []
+        try:
+            replies = answer(work, user, command, channel_of(tracker), lang)
+        except InputError as error:  # Forbidden too: says what is wrong, names no record
+            replies = [error.message]
+        return deliver(dispatcher, replies, lang)
+
+
+def answer(work: Casework, user: User, command: Command, channel: str, lang: str) -> list[str]:
+    """The replies to one command (InputError when the casework refuses it)."""
+    if command.verb == "queue" or (command.verb in SIGN_OFF_VERBS and command.number is None):
+        if not access.sees_sign_off_queue(user):
+            return [text("access.sign_off", lang)]
+        return sign_off_queue(work, user, lang) + (
+            [] if command.verb == "queue" else [text("followup.chat_need_case", lang)]
+        )
+    if command.verb in SIGN_OFF_VERBS:
+        return [_sign_off(work, user, command, channel, lang)]
+    if command.verb == "referral":
+        if command.number is None or command.status is None:
+            return [text("followup.chat_referral_how", lang)]
+        referral = Referrals(work).update(user, command.number, command.status, "", channel)
+        name = work.knowledge.programs.program(referral.program).name
+        return [
+            text(
+                "followup.referral_updated",
+                lang,
+                referral=referral.id,
+                program=name,
+                status=referral.status,
+            )
+        ]
+    if command.number is None:
+        if command.verb == "postpone":
+            return [text("followup.chat_postpone_how", lang, max=MAX_POSTPONE_DAYS)]
+        return [text("followup.chat_need_task", lang)]
+    if command.verb == "postpone":
+        return [_postpone(work, user, command, channel, lang)]
+    finished = finish_task(work, user, command.number, channel)
+    return [
+        text(
+            "followup.chat_done",
+            lang,
+            task=command.number,
+            title=finished.task.title,
+            name=finished.household.name,
+            state=_state_name(work, finished.household.state),
+        )
+    ]
+
+
+def _postpone(work: Casework, user: User, command: Command, channel: str, lang: str) -> str:
+    assert command.number is not None
+    if command.days is None or not 1 <= command.days <= MAX_POSTPONE_DAYS:
+        return text("followup.chat_postpone_how", lang, max=MAX_POSTPONE_DAYS)
+    if not command.reason:
+        # an unknown task is said first, before asking for a reason
+        task = work.store.get_task(command.number)
+        household = work.store.get_beneficiary(task.beneficiary_id) if task else None
+        if task is None or household is None or not access.can_write(user, household):
+            return text("casework.unknown_task", lang, task=command.number)
+        return text("followup.chat_postpone_reason", lang, task=command.number, days=command.days)
+    task = postpone_task(work, user, command.number, command.days, command.reason, channel)
+    return text(
+        "followup.chat_postponed",
+        lang,
+        task=command.number,
+        due=f"{task.due_on:%d/%m/%Y}",
+        reason=command.reason,
+    )
+
+
+def _sign_off(work: Casework, user: User, command: Command, channel: str, lang: str) -> str:
+    assert command.number is not None
+    if not access.sees_sign_off_queue(user):
+        return text("access.sign_off", lang)
+    verdict = VERDICT[command.verb]
+    if verdict == "ditolak" and not command.reason:
+        return text("followup.chat_reject_reason", lang, case=command.number)
+    _, household = sign_off_case(work, user, command.number, verdict, command.reason, channel)
+    return text(
+        f"followup.chat_signed_{verdict}",
+        lang,
+        name=household.name,
+        state=_state_name(work, household.state),
+        reason=command.reason or "-",
+    )
+
+
+def sign_off_queue(work: Casework, user: User, lang: str) -> list[str]:
+    """The cases waiting for this supervisor, with their evidence, a few per message."""
+    waiting = waiting_cases(work, user)
+    if not waiting:
+        return [text("followup.queue_empty", lang)]
+    blocks = []
+    for number, item in waiting:
+        evidence = item.evidence
+        assessments = evidence["assessments"]
+        last = assessments[-1] if assessments else None
+        blocks.append(
+            "\n".join(
+                [
+                    text(
+                        "followup.chat_queue_item",
+                        lang,
+                        case=number if number is not None else item.household.id,
+                        name=item.household.name,
+                        village=item.village,
+                        since=f"{item.household.state_since:%d/%m/%Y}",
+                    ),
+                    text(
+                        "followup.evidence_assessments",
+                        lang,
+                        count=len(assessments),
+                        last=_assessment(last),
+                    ),
+                    text(
+                        "followup.evidence_mentoring", lang, count=len(evidence["mentoring"])
+                    ),
+                    text(
+                        "followup.evidence_alternatives",
+                        lang,
+                        programs=", ".join(evidence["alternatives"]) or "-",
+                    ),
+                ]
+            )
+        )
+    pieces = [
+        "\n\n".join(blocks[i : i + CASES_PER_MESSAGE])
+        for i in range(0, len(blocks), CASES_PER_MESSAGE)
+    ]
+    pieces[0] = text("followup.chat_queue_header", lang, count=len(waiting)) + "\n" + pieces[0]
+    pieces[-1] += "\n\n" + text("followup.chat_queue_footer", lang)
+    return pieces
+
+
+def _assessment(last: dict[str, object] | None) -> str:
+    if not last:
+        return "-"
+    income, umk = last.get("income"), last.get("umk")
+    money = [f"Rp {v:,.0f}".replace(",", ".") if isinstance(v, int | float) else "-"
+             for v in (income, umk)]
+    return f"{last.get('on')} ({money[0]} / UMK {money[1]})"
+
+
+def _state_name(work: Casework, state: str) -> str:
+    """A case state by its name in the guideline when it is a step of the path."""
+    try:
+        return str(work.knowledge.graduation.step(state).name)
+    except (StopIteration, KeyError, LookupError):
+        return state

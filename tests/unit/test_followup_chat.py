@@ -1,0 +1,255 @@
+"""Follow-up by chat (issue 14): the command reader (typos, slang, emoji, bare numbers,
+hostile input) and the action on trackers in-process, against real SQLite files - a
+facilitator finishes and postpones tasks by number, a koordinator sees the waiting cases
+and signs off, a facilitator cannot, referrals change status."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from actions import common
+from actions.followup import UpdateTask
+from actions.tasks import MyTasks
+from assistant.casework import audit
+from assistant.casework.referrals import Referrals
+from assistant.casework.service import Casework
+from assistant.casework.signoff import CONSIDERATION
+from assistant.reading.commands import MAX_COMMAND_CHARS, Command, read_command
+from assistant.store.db import Store
+from assistant.store.records import AID_ENDED, User, Village
+from tests.support.chat_actions import run, seed_workplace, tracker
+
+# --- the reader ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("selesai 12", Command("done", 12)),
+        ("udh selesai no 12", Command("done", 12)),
+        ("tgs 12 beres", Command("done", 12)),
+        ("Selesai #12 ✅", Command("done", 12)),
+        ("✅ 12", Command("done", 12)),
+        ("done 7", Command("done", 7)),
+        ("slesai no.4", Command("done", 4)),
+        ("tunda 12 3 hari, ibunya sakit", Command("postpone", 12, 3, "ibunya sakit")),
+        ("tunda 12 seminggu", Command("postpone", 12, 7)),
+        ("tunda12 3hari sakit", Command("postpone", 12, 3, "sakit")),
+        (
+            "tugas 13 tunda 2 minggu, orangnya merantau",
+            Command("postpone", 13, 14, "orangnya merantau"),
+        ),
+        ("tunda no 19 besok aja, motor rusak", Command("postpone", 19, 1, "motor rusak")),
+        ("tunda 6 tiga hari krn hujan", Command("postpone", 6, 3, "hujan")),
+        ("postpone 7 by 3 days, she is ill", Command("postpone", 7, 3, "she is ill")),
+        ("setujui 12", Command("approve", 12)),
+        ("setuju 12", Command("approve", 12)),
+        ("acc 12", Command("approve", 12)),
+        ("ACC no 12 pak 👍", Command("approve", 12)),
+        (
+            "tolak 12 karena usahanya mulai jalan",
+            Command("reject", 12, reason="usahanya mulai jalan"),
+        ),
+        ("tolak 12", Command("reject", 12)),
+        ("evaluasi lagi 12", Command("again", 12)),
+        ("rujukan 5 diterima", Command("referral", 5, status="diterima")),
+        ("rujukan 7 gak diterima", Command("referral", 7, status="ditolak")),
+        ("rujukan no 8 udah selesai", Command("referral", 8, status="selesai")),
+        ("rujukan 3", Command("referral", 3)),
+        ("persetujuan", Command("queue")),
+        ("ada yg perlu saya setujui?", Command("approve")),
+    ],
+)
+def test_commands_are_read_the_way_people_type_them(said: str, expected: Command) -> None:
+    assert read_command(said) == expected
+
+
+@pytest.mark.parametrize(
+    "said", ["12", "jadwal saya", "halo", "", "belum selesai 12", "tugas yg belum beres apa", "👍"]
+)
+def test_no_command_in_ordinary_messages(said: str) -> None:
+    assert read_command(said) is None
+
+
+def test_a_number_too_long_is_no_number() -> None:
+    assert read_command("selesai 99999999999999999999") == Command("done", None)
+    assert read_command("tunda 12 hari") == Command("postpone", None, 12)  # which task?
+
+
+def test_hostile_input_is_bounded() -> None:
+    assert read_command("x" * 1_000_000 + " selesai 3") is None  # beyond the cut
+    long_reason = "tolak 3 karena " + "a " * 100_000
+    found = read_command(long_reason)
+    assert found is not None and found.verb == "reject" and found.number == 3
+    assert len(found.reason) <= MAX_COMMAND_CHARS
+    assert read_command("9" * 5000) is None
+    assert read_command("selesai " + "1" * 5000) == Command("done", None)
+    assert read_command("\x00\u202e selesai 4 \ufeff") == Command("done", 4)
+
+
+# --- the action ---------------------------------------------------------------------------
+
+KOORDINATOR = "628900"
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch, knowledge):
+    db = seed_workplace(tmp_path, monkeypatch, knowledge)
+    casework = Casework(Store(db), knowledge)
+    admin = casework.user("admin")
+    casework.add_village(
+        admin, Village(id="cibodas", name="Cibodas", kabupaten="Garut", umk=2_500_000)
+    )
+    casework.add_user(
+        admin, User(id=KOORDINATOR, name="Pak Koor", role="koordinator", district="garut")
+    )
+    yield casework
+    casework.store.close()
+    common.workspaces.cache_clear()
+
+
+def considered(work: Casework) -> tuple[str, int]:
+    """A household of Rina's walked to the consideration of ending aid, and its case number."""
+    rina = work.user("628111")
+    household = work.register(rina, name="Tati Rohaeti", village_id="cibodas", gender="P",
+                              program="pena")
+    day = date.today() - timedelta(days=60)
+    work.assess(rina, household.id, income="1,5 jt", mindset_changed=False, assessed_on=day)
+    work.assess(rina, household.id, income="1,6 jt", mindset_changed=False,
+                significant_change=False, assessed_on=day + timedelta(days=30))
+    assert work.store.get_beneficiary(household.id).state == CONSIDERATION
+    [task] = [t for t in work.store.open_tasks(beneficiary=household.id)
+              if t.step == CONSIDERATION]
+    return household.id, task.id
+
+
+def a_task(work: Casework, facilitator: str = "628111") -> int:
+    """An open task of the facilitator (after an assessment that did not graduate)."""
+    user = work.user(facilitator)
+    household = work.households(user)[0]
+    work.assess(user, household.id, income="1 jt", mindset_changed=False)
+    return work.store.open_tasks(beneficiary=household.id)[0].id
+
+
+def say(sender: str, said: str, intent: str = "update_task") -> list[str]:
+    action = UpdateTask() if intent == "update_task" else MyTasks()
+    messages, _ = run(action, tracker(sender, said, intent))
+    return messages
+
+
+def test_a_facilitator_finishes_a_task_by_its_number(work):
+    task = a_task(work)
+    [reply] = say("628111", f"udh selesai no {task}")
+    assert f"[{task}]" in reply
+    assert work.store.get_task(task).status == "selesai"
+    household = work.store.get_task(task).beneficiary_id
+    notes = [e for e in audit.trail(work.store, work.user("admin"), household)
+             if e.kind == audit.TASK]
+    assert notes and notes[-1].actor == "628111"
+    # twice: it is no longer open, and the answer says what to type
+    [again] = say("628111", f"selesai {task}")
+    assert "jadwal saya" in again
+
+
+def test_another_facilitators_task_or_an_unknown_number_is_refused(work):
+    task = a_task(work)
+    [reply] = say("628222", f"selesai {task}")
+    assert f"{task}" in reply and "tidak ditemukan" in reply
+    assert work.store.get_task(task).status == "terbuka"
+    [unknown] = say("628111", "selesai 99999")
+    assert "tidak ditemukan" in unknown
+    [no_number] = say("628111", "selesai")
+    assert "selesai 12" in no_number
+
+
+def test_postponing_needs_days_and_a_reason(work):
+    task = a_task(work)
+    before = work.store.get_task(task).due_on
+    [no_reason] = say("628111", f"tunda {task} 3 hari")
+    assert "alasan" in no_reason
+    assert work.store.get_task(task).due_on == before
+    [no_days] = say("628111", f"tunda {task}, ibunya sakit")
+    assert "tunda 12 3 hari" in no_days
+    [done] = say("628111", f"tunda {task} 3 hari, ibunya sakit")
+    moved = work.store.get_task(task).due_on
+    assert moved == max(before, date.today()) + timedelta(days=3)
+    assert "ibunya sakit" in done and f"{moved:%d/%m/%Y}" in done
+
+
+def test_my_tasks_shows_numbers_and_a_command_sent_there_is_answered(work):
+    task = a_task(work)
+    [listing] = say("628111", "jadwal saya", "my_tasks")
+    assert f"[{task}]" in listing and "selesai <nomor>" in listing
+    [reply] = say("628111", f"tgs {task} beres", "my_tasks")
+    assert work.store.get_task(task).status == "selesai" and f"[{task}]" in reply
+
+
+def test_a_koordinator_sees_the_waiting_case_and_approves_it(work):
+    household, case = considered(work)
+    shown = say(KOORDINATOR, "jadwal saya", "my_tasks")
+    assert f"[{case}] Tati Rohaeti" in shown[0] and "Asesmen: 2" in shown[0]
+    assert say(KOORDINATOR, "persetujuan") == shown
+    [reply] = say(KOORDINATOR, f"acc {case}")
+    assert "Tati Rohaeti" in reply
+    assert work.store.get_beneficiary(household).state == AID_ENDED
+    [stored] = work.store.sign_offs_of(household)
+    assert (stored.verdict, stored.decided_by) == ("disetujui", KOORDINATOR)
+    [empty] = say(KOORDINATOR, "persetujuan")
+    assert "Tidak ada kasus" in empty
+
+
+def test_rejecting_needs_a_reason_and_keeps_the_aid(work):
+    household, case = considered(work)
+    [asked] = say(KOORDINATOR, f"tolak {case}")
+    assert "alasan" in asked and work.store.sign_offs_of(household) == []
+    [reply] = say(KOORDINATOR, f"tolak {case} karena usahanya mulai jalan")
+    assert "usahanya mulai jalan" in reply
+    assert work.store.get_beneficiary(household).state == CONSIDERATION
+    [stored] = work.store.sign_offs_of(household)
+    assert (stored.verdict, stored.reason) == ("ditolak", "usahanya mulai jalan")
+
+
+def test_one_more_evaluation(work):
+    household, case = considered(work)
+    say(KOORDINATOR, f"evaluasi lagi {case}")
+    [stored] = work.store.sign_offs_of(household)
+    assert stored.verdict == "evaluasi_lagi"
+    assert work.store.get_beneficiary(household).state == CONSIDERATION
+
+
+def test_a_facilitator_cannot_sign_off(work):
+    household, case = considered(work)
+    for said in (f"setujui {case}", f"tolak {case} karena apa saja", "persetujuan"):
+        [reply] = say("628111", said)
+        assert "koordinator" in reply.lower()
+    assert work.store.get_beneficiary(household).state == CONSIDERATION
+    assert work.store.sign_offs_of(household) == []
+
+
+def test_a_task_number_that_is_no_case_is_refused(work):
+    task = a_task(work)
+    [reply] = say(KOORDINATOR, f"setujui {task}")
+    assert "persetujuan" in reply
+
+
+def test_referral_status_by_chat(work):
+    rina = work.user("628111")
+    household = work.households(rina)[0]
+    referral = Referrals(work).refer(rina, household.id, "pena")
+    [how] = say("628111", f"rujukan {referral.id}")
+    assert "diterima" in how
+    [reply] = say("628111", f"rujukan {referral.id} udah diterima")
+    assert "diterima" in reply
+    assert work.store.get_referral(referral.id).status == "diterima"
+    [refused] = say("628222", f"rujukan {referral.id} selesai")
+    assert "tidak ditemukan" in refused
+    assert work.store.get_referral(referral.id).status == "diterima"
+
+
+def test_strangers_and_nonsense(work):
+    [stranger] = say("62999", "selesai 1")
+    assert "pendamping" in stranger
+    [nonsense] = say("628111", "blablabla")
+    assert "selesai 12" in nonsense
