@@ -26,7 +26,8 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.casework.service import Casework, Workspaces
+from assistant.casework.service import Casework
+from assistant.casework.workspaces import Workspaces
 from assistant.common.errors import InputError
 from assistant.common.paths import database_path, sandbox_path
 from assistant.common.texts import text

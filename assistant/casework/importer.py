@@ -31,7 +31,8 @@ from typing import Any
 
 from assistant.casework import access
 from assistant.casework.nik import normalise_nik
-from assistant.casework.service import AssessmentPlan, Casework
+from assistant.casework.path import AssessmentPlan
+from assistant.casework.service import Casework
 from assistant.common.errors import InputError
 from assistant.common.limits import (
     MAX_FILE_BYTES,

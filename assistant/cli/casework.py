@@ -12,7 +12,8 @@ from typing import Any, NoReturn
 
 import click
 
-from assistant.casework.service import Casework, Workspaces
+from assistant.casework.service import Casework
+from assistant.casework.workspaces import Workspaces
 from assistant.common.errors import InputError
 from assistant.common.paths import database_path, sandbox_path
 from assistant.common.texts import text

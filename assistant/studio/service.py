@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.casework import access
-from assistant.casework.service import Workspaces
+from assistant.casework.workspaces import Workspaces
 from assistant.common import texts
 from assistant.common.errors import InputError
 from assistant.common.texts import text

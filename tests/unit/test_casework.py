@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant.casework.access import Forbidden
-from assistant.casework.service import Casework, NeedUMK, Workspaces, open_casework
+from assistant.casework.path import NeedUMK
+from assistant.casework.service import Casework
+from assistant.casework.workspaces import Workspaces, open_casework
 from assistant.common.errors import InputError
 from assistant.common.money import parse_rupiah
 from assistant.common.texts import say

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.casework.service import SAMPLES, Casework
+from assistant.casework.practice import SAMPLES
+from assistant.casework.service import Casework
 from assistant.store.db import Store
 from assistant.store.records import User
 from tests.support.cli import CliResult, run_cli

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.casework.service import SAMPLES
+from assistant.casework.practice import SAMPLES
 from assistant.knowledge.loader import default_knowledge
 from assistant.studio import scenarios
 
