@@ -18,23 +18,15 @@ from actions.knowledge_answers import AnswerStage
 from actions.needs import ValidateNeedsForm
 from actions.trainer import TrainerExit
 from actions.village import MyVillage
-from assistant.casework.service import Casework
 from assistant.store.db import Store
-from assistant.store.records import User, Village
-from tests.support.domain import load_domain
-
-DOMAIN = load_domain()
+from assistant.store.records import User
+from tests.support.chat_actions import DOMAIN, open_workplace, run
+from tests.support.chat_actions import tracker as chat_tracker
 
 
 @pytest.fixture(autouse=True)
 def workplace(tmp_path, monkeypatch, knowledge):
-    db = tmp_path / "talk.db"
-    monkeypatch.setenv("ASSISTANT_DB", str(db))
-    monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    work = Casework(Store(db), knowledge)
-    admin = User(id="admin", name="Admin", role="admin")
-    work.add_user(None, admin)
-    work.add_village(admin, Village(id="sukamaju", name="Sukamaju", umk=2_500_000))
+    work, admin = open_workplace(tmp_path, monkeypatch, knowledge, "talk.db")
     work.add_user(admin, User(id="628111", name="Rina", role="pendamping"))
     work.add_user(admin, User(id="628333", name="Kades", role="pejabat_desa",
                               village_id="sukamaju"))
@@ -44,30 +36,13 @@ def workplace(tmp_path, monkeypatch, knowledge):
     for name in ("Siti Aminah", "Atin Suryani"):
         work.register(rina, name=name, village_id="sukamaju", gender="P")
     work.store.close()
-    common.workspaces.cache_clear()
-    yield db
+    yield work.store.path
     common.workspaces.cache_clear()
 
 
 def tracker(sender: str, text: str, slots: dict | None = None, requested: str | None = None,
             loop: str | None = None, intent: str = "inform") -> Tracker:
-    all_slots = {name: None for name in DOMAIN["slots"]}
-    all_slots.update(slots or {}, requested_slot=requested)
-    return Tracker(
-        sender_id=sender, slots=all_slots,
-        latest_message={"text": text, "intent": {"name": intent}, "entities": []},
-        events=[{"event": "user", "text": text, "timestamp": 1764500000.0}]
-        + [{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()],
-        paused=False, followup_action=None, active_loop={"name": loop} if loop else {},
-        latest_action_name="action_listen",
-    )
-
-
-def run(action, current: Tracker) -> tuple[list[str], dict]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, current, DOMAIN))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    return [m["text"] for m in dispatcher.messages], slots
+    return chat_tracker(sender, text, intent, slots, requested, loop, said_at=1764500000.0)
 
 
 def household(workplace, name: str) -> str:

@@ -15,43 +15,27 @@ from actions import common
 from actions.chitchat import Fallback
 from actions.conflict import ValidateConflictForm
 from actions.graduation import ValidateGraduationForm
-from assistant.casework.service import Casework
 from assistant.store.db import Store
-from assistant.store.records import User, Village
-from tests.support.domain import load_domain
+from assistant.store.records import User
+from tests.support.chat_actions import DOMAIN, open_workplace
+from tests.support.chat_actions import tracker as chat_tracker
 
-DOMAIN = load_domain()
 HARM = "eh btw ada pendamping yg minta uang ke ibu2 penerima bantuan"
 
 
 @pytest.fixture(autouse=True)
 def workplace(tmp_path, monkeypatch, knowledge):
-    db = tmp_path / "harm.db"
-    monkeypatch.setenv("ASSISTANT_DB", str(db))
-    monkeypatch.setenv("ASSISTANT_SANDBOX_DB", str(tmp_path / "sandbox.db"))
-    work = Casework(Store(db), knowledge)
-    admin = User(id="admin", name="Admin", role="admin")
-    work.add_user(None, admin)
-    work.add_village(admin, Village(id="sukamaju", name="Sukamaju", umk=2_500_000))
+    work, admin = open_workplace(tmp_path, monkeypatch, knowledge, "harm.db")
     work.add_user(admin, User(id="628111", name="Rina", role="pendamping"))
     work.register(work.user("628111"), name="Siti Aminah", village_id="sukamaju", gender="P")
     work.store.close()
-    common.workspaces.cache_clear()
-    yield db
+    yield work.store.path
     common.workspaces.cache_clear()
 
 
 def tracker(text: str, slots: dict | None = None, requested: str | None = None,
             loop: str | None = None, intent: str = "inform") -> Tracker:
-    all_slots = {name: None for name in DOMAIN["slots"]}
-    all_slots.update(slots or {}, requested_slot=requested)
-    return Tracker(
-        sender_id="628111", slots=all_slots,
-        latest_message={"text": text, "intent": {"name": intent}, "entities": []},
-        events=[{"event": "user", "text": text, "timestamp": 1764500000.5}],
-        paused=False, followup_action=None, active_loop={"name": loop} if loop else {},
-        latest_action_name="action_listen",
-    )
+    return chat_tracker("628111", text, intent, slots, requested, loop, said_at=1764500000.5)
 
 
 def run(action, current: Tracker) -> tuple[list[str], list[dict]]:
