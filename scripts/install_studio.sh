@@ -19,14 +19,4 @@ fi
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-    say "belum terpasang: ${missing[*]}. Jalankan sebagai root:"
-    say "  apt-get update && apt-get install -y ${missing[*]}"
-    exit 1
-fi
-command -v apt-get >/dev/null 2>&1 || { say "apt-get tidak ada; pasang ${missing[*]} dengan pengelola paket sistem ini."; exit 1; }
-say "memasang ${missing[*]} dari paket Debian"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-say "terpasang: ${missing[*]}"
+"$(dirname "$0")/apt_install.sh" "${missing[@]}"
