@@ -19,6 +19,7 @@ from assistant.store.decision import Decision
 
 DOT_SECONDS = 30
 TAKEN, ADDED, DROPPED, IDLE = "#e65100", "#2e7d32", "#c62828", "#9e9e9e"
+PATH_FONT, IDLE_FONT = 15, 9  # points: the path legible from the back of a room, the rest context
 _FLOW_LOCK = threading.Lock()
 
 
@@ -86,7 +87,7 @@ def to_dot(
         '  graph [rankdir=LR, bgcolor="white", pad=0.3, nodesep=0.25, ranksep=0.5, '
         'fontname="DejaVu Sans"];',
         '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", color="#bdbdbd", '
-        'fontcolor="#616161", fontname="DejaVu Sans", fontsize=11];',
+        f'fontcolor="#616161", fontname="DejaVu Sans", fontsize={IDLE_FONT}];',
         '  edge [color="#cfcfcf", arrowsize=0.6];',
     ]
 
@@ -99,22 +100,28 @@ def to_dot(
             return "dropped"
         return "idle"
 
+    # the path in a larger type than the rest of the flow, which is there for context: on a
+    # projector the whole flow is drawn small, the path must stay legible
     styles = {
-        "taken": f'fillcolor="#ffe0b2", color="{TAKEN}", fontcolor="#000000", penwidth=2.5',
-        "added": f'fillcolor="#c8e6c9", color="{ADDED}", fontcolor="#000000", penwidth=2.5',
+        "taken": f'fillcolor="#ffe0b2", color="{TAKEN}", fontcolor="#000000", penwidth=2.5, '
+        f"fontsize={PATH_FONT}",
+        "added": f'fillcolor="#c8e6c9", color="{ADDED}", fontcolor="#000000", penwidth=2.5, '
+        f"fontsize={PATH_FONT}",
         "dropped": f'fillcolor="#ffebee", color="{DROPPED}", fontcolor="#7f0000", '
-        'style="rounded,filled,dashed", penwidth=2',
+        f'style="rounded,filled,dashed", penwidth=2, fontsize={PATH_FONT}',
         "idle": "",
     }
     given = text("diagram.input", lang)
     out = text("diagram.output", lang)
     lines.append(
         f'  "in" [id="node-in", class="taken", label={_quote(given)}, shape=oval, '
-        f'fillcolor="#e3f2fd", color="#1565c0", fontcolor="#000000", penwidth=2];'
+        f'fillcolor="#e3f2fd", color="#1565c0", fontcolor="#000000", penwidth=2, '
+        f"fontsize={PATH_FONT}];"
     )
     lines.append(
         f'  "out" [id="node-out", class="taken", label={_quote(out)}, shape=oval, '
-        f'fillcolor="#e3f2fd", color="#1565c0", fontcolor="#000000", penwidth=2];'
+        f'fillcolor="#e3f2fd", color="#1565c0", fontcolor="#000000", penwidth=2, '
+        f"fontsize={PATH_FONT}];"
     )
     for rule in sorted(sections):
         kind = state(rule)

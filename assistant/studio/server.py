@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 from sanic import Sanic, response
+from sanic.exceptions import BadRequest, SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -31,6 +32,10 @@ from assistant.studio.service import Refused, Session, Studio
 STATIC = Path(__file__).with_name("static")
 LANGS = ("id", "en")
 MAX_MESSAGE = 1000
+MAX_BODY_KB = 64  # a what-if form is well under 1 KB; anything bigger is refused unread
+MAX_INPUTS = 40  # more fields than any decision kind has
+MAX_FIELD_NAME = 64
+MAX_ID = 100
 RASA_SECONDS = 60
 UI_KEYS = (
     "title",
@@ -92,6 +97,55 @@ def _token(request: Request) -> str | None:
     return request.args.get("token")
 
 
+class BadBody(Exception):
+    """A request body the studio will not read; ``key`` and ``values`` name its sentence
+    under ``studio`` in texts.yml."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def trouble(key: str, status: int, **values: Any) -> HTTPResponse:
+    """A JSON error in both languages (the page shows ``message[lang]``), never a trace."""
+    message = {lang: text(f"studio.{key}", lang, **values) for lang in LANGS}
+    return response.json({"error": message["id"], "message": message}, status=status)
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or ``BadBody`` (not JSON, or not an object)."""
+    try:
+        body = request.json
+    except BadRequest:
+        raise BadBody("bad_json") from None
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise BadBody("bad_json")
+    return body
+
+
+def what_if_inputs(body: dict[str, Any]) -> dict[str, Any]:
+    """The what-if inputs, bounded in number and name length; their values are the decision
+    input model's to judge (it answers out-of-range and wrong-type values in Indonesian)."""
+    changed = body.get("inputs") or {}
+    if (
+        not isinstance(changed, dict)
+        or len(changed) > MAX_INPUTS
+        or any(len(name) > MAX_FIELD_NAME for name in changed)
+    ):
+        raise BadBody("bad_inputs", count=MAX_INPUTS, length=MAX_FIELD_NAME)
+    return changed
+
+
+def decision_id_of(body: dict[str, Any]) -> str:
+    found = body.get("decision_id")
+    if not isinstance(found, str) or not found or len(found) > MAX_ID:
+        raise InputError(text("studio.bad_request"), "decision_id")
+    return found
+
+
 def refusal_page(reason: str) -> HTTPResponse:
     sentences = "".join(
         f'<p lang="{lang}">{text(f"studio.refused.{reason}", lang)}</p>' for lang in LANGS
@@ -109,6 +163,7 @@ def refusal_page(reason: str) -> HTTPResponse:
 def build(studio: Studio, rasa_url: str) -> Sanic:
     app = Sanic("trainer_studio")
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_KB * 1024
     app.static("/static", STATIC, name="static")
 
     async def admitted(request: Request) -> Session:
@@ -127,6 +182,27 @@ def build(studio: Studio, rasa_url: str) -> Sanic:
     @app.exception(InputError)
     async def invalid(request: Request, error: InputError) -> HTTPResponse:
         return response.json({"error": str(error), "field": error.field}, status=400)
+
+    @app.exception(BadBody)
+    async def bad_body(request: Request, error: BadBody) -> HTTPResponse:
+        return trouble(error.key, 400, **error.values)
+
+    @app.exception(SanicException)
+    async def http_trouble(request: Request, error: SanicException) -> HTTPResponse:
+        status = getattr(error, "status_code", 500) or 500
+        if status == 413:
+            return trouble("too_big", 413, kb=MAX_BODY_KB)
+        if status == 404:
+            return trouble("not_found", 404)
+        if status < 500:
+            return trouble("bad_request", status)
+        log.error("studio request %s failed: %s", request.path, error)
+        return trouble("failed", status)
+
+    @app.exception(Exception)
+    async def failed(request: Request, error: Exception) -> HTTPResponse:
+        log.exception("studio request %s failed", request.path)
+        return trouble("failed", 500)
 
     @app.exception(GraphvizMissing)
     async def no_graphviz(request: Request, error: GraphvizMissing) -> HTTPResponse:
@@ -167,7 +243,7 @@ def build(studio: Studio, rasa_url: str) -> Sanic:
     @app.post("/api/chat")
     async def chat(request: Request) -> HTTPResponse:
         session = await admitted(request)
-        body = request.json or {}
+        body = json_body(request)
         message = str(body.get("message") or "").strip()[:MAX_MESSAGE]
         if not message:
             return response.json({"replies": [], "decision_id": None})
@@ -205,18 +281,16 @@ def build(studio: Studio, rasa_url: str) -> Sanic:
     @app.post("/api/whatif")
     async def what_if(request: Request) -> HTTPResponse:
         session = await admitted(request)
-        body = request.json or {}
+        body = json_body(request)
         lang = _lang(request, body)
-        changed = body.get("inputs") or {}
-        if not isinstance(changed, dict):
-            return response.json({"error": text("studio.bad_request", lang)}, status=400)
-        before, after = await run(studio.what_if, session, str(body.get("decision_id")), changed)
+        changed = what_if_inputs(body)
+        before, after = await run(studio.what_if, session, decision_id_of(body), changed)
         return response.json(await run(studio.view, session, after, lang, before))
 
     @app.post("/api/scenario")
     async def scenario(request: Request) -> HTTPResponse:
         session = await admitted(request)
-        body = request.json or {}
+        body = json_body(request)
         lang = _lang(request, body)
         found, _ = await run(studio.scenarios, lang)
         chosen = next((s for s in found if s.id == body.get("id")), None)

@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "studio"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WAIT_MS = 90_000
+DRAWN_KINDS: set[str] = set()  # kinds the studio server has drawn (the tests share one)
 
 
 def wait_for_studio(url: str, seconds: float = 60) -> None:
@@ -145,16 +147,17 @@ def test_a_graduation_shown_changed_exported_and_translated(studio, browser):
         ).fetchone()
     assert stored == (0,)
 
-    # the path as a PNG slide
-    # (the link the "Unduh PNG" button holds, fetched by the browser's own request context:
-    # Debian's headless Chromium cancels file downloads)
+    # the path as a PNG slide: a real download, by clicking "Unduh PNG"
     from PIL import Image
 
     href = page.get_attribute("#export-png", "href")
     assert href and href.startswith(f"/api/export/png/{second}")
-    exported = page.request.get(servers.studio_url + href)
-    assert exported.ok and exported.headers["content-type"] == "image/png"
-    data = exported.body()
+    with page.expect_download(timeout=WAIT_MS) as downloading:
+        page.click("#export-png")
+    download = downloading.value
+    assert download.failure() is None
+    assert download.suggested_filename == f"keputusan-graduation-{second[:8]}.png"
+    data = Path(download.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert Image.open(io.BytesIO(data)).size == (1920, 1080)
     handout = requests.get(
@@ -174,6 +177,7 @@ def test_a_graduation_shown_changed_exported_and_translated(studio, browser):
     assert page.inner_text("#reset") == "Reset sandbox"
     assert page.evaluate("() => document.documentElement.lang") == "en"
     page.screenshot(path=str(SHOTS / "studio-english-1920x1080.png"))
+    draws = page.evaluate("() => window.studioTimings.draws")
     page.close()
     diagram_ms = (turn["diagram"] - turn["reply"]) if turn.get("diagram") else None
     print(
@@ -182,3 +186,114 @@ def test_a_graduation_shown_changed_exported_and_translated(studio, browser):
         f" message to reply {turn['reply'] - turn['sent']:.0f} ms;"
         f" reply to updated diagram {diagram_ms:.0f} ms"
     )
+    print_draws(draws)
+
+
+def print_draws(draws: list[dict[str, Any]]) -> None:
+    """Each drawing's request-to-diagram time; the first of a kind in the server's life is
+    cold (its flow is worked out, a few hundred engine runs), later ones warm."""
+    for draw in draws:
+        state = "warm" if draw["kind"] in DRAWN_KINDS else "cold"
+        DRAWN_KINDS.add(draw["kind"])
+        print(f"[studio] {draw['action']:<8} {draw['kind']:<11} {state:<5} {draw['ms']:.0f} ms")
+
+
+def play(page: Any, scenario: str) -> str:
+    """Pick a scenario in "Skenario", press "Putar", wait for its decision; its id."""
+    before = page.get_attribute("body", "data-decision")
+    page.select_option("#scenario", scenario)
+    page.wait_for_selector("#note:not([hidden])", timeout=WAIT_MS)
+    page.click("#play")
+    page.wait_for_function(
+        "(before) => !document.body.classList.contains('busy')"
+        " && document.body.dataset.decision && document.body.dataset.decision !== before",
+        arg=before,
+        timeout=WAIT_MS,
+    )
+    return str(page.get_attribute("body", "data-decision"))
+
+
+def persona(page: Any, url: str, token: str) -> str:
+    return str(page.request.get(f"{url}/api/session", params={"token": token}).json()["persona"])
+
+
+def test_scenarios_played_and_the_sandbox_reset(studio, browser):
+    servers, secret = studio
+    token = tokens.sign(TRAINER, secret)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{servers.studio_url}/?token={token}")
+    page.wait_for_selector("body[data-ready='1']", timeout=WAIT_MS)
+    assert page.inner_text("#play") == "Putar"
+
+    # a scenario with inputs: decided at once, its path and id on the right
+    large = play(page, "konflik_sosial_budaya")
+    assert page.inner_text("#decision-id") == large
+    assert "konflik besar" in page.inner_text("#note")
+    for rule in ("tipe-sosial_budaya", "eskalasi-banyak_pihak", "kategori-besar", "langkah"):
+        assert page.locator(f"#rule-konflik-{rule}.taken").count() == 1, rule
+    assert page.locator("#rule-konflik-kategori-kecil.taken").count() == 0
+    assert "3.3.5" in page.inner_text("#steps")
+    assert "besar" in page.inner_text("#conclusions")
+    assert page.get_attribute("#export-png", "href").startswith(f"/api/export/png/{large}")
+    page.screenshot(path=str(SHOTS / "studio-scenario-1280x720.png"))
+
+    # another conflict: a different path (and the kind's flow is now warm)
+    small = play(page, "konflik_komunikasi")
+    assert small != large and page.inner_text("#decision-id") == small
+    assert page.locator("#rule-konflik-kategori-kecil.taken").count() == 1
+    assert page.locator("#rule-konflik-kategori-besar.taken").count() == 0
+
+    # a scenario of chat messages: typed one by one, the decision follows the conversation
+    replies = page.locator("#messages li.reply").count()
+    budi = play(page, "budi_belum_lulus")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#messages li.reply').length >= {replies + 3}"
+        " && !document.body.classList.contains('busy')",
+        timeout=WAIT_MS,
+    )
+    chat = page.inner_text("#messages")
+    assert "cek graduasi Budi Hartono" in chat and "1,8 jt" in chat
+    budi = str(page.get_attribute("body", "data-decision"))
+    assert budi not in (large, small) and page.inner_text("#decision-id") == budi
+    assert page.locator("#rule-graduasi-transisi-belum_lulus_asesmen_pertama.taken").count() == 1
+
+    # reset: a new persona, an empty conversation and panel, the sample households afresh
+    was = persona(page, servers.studio_url, token)
+    page.click("#reset")
+    page.wait_for_function(
+        "() => !document.body.classList.contains('busy')"
+        " && document.querySelectorAll('#messages li').length === 1",
+        timeout=WAIT_MS,
+    )
+    assert (
+        page.inner_text("#messages")
+        == "Sandbox diatur ulang: contoh rumah tangga baru, percakapan baru."
+    )
+    assert page.get_attribute("body", "data-decision") is None
+    assert page.inner_text("#decision-id") == "-"
+    assert page.locator("#diagram svg").count() == 0
+    assert page.is_visible("#empty") and not page.is_visible("#export-png")
+    assert page.input_value("#scenario") == ""
+    now = persona(page, servers.studio_url, token)
+    assert now != was and now.startswith("studio.")
+
+    # Budi again from the start: asked for the income, then the first assessment again
+    for message in ("cek graduasi Budi Hartono", "1,8 jt", "iya sudah berubah"):
+        before = page.locator("#messages li.reply").count()
+        page.fill("#chat-input", message)
+        page.click("#send")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#messages li.reply').length > {before}"
+            " && !document.body.classList.contains('busy')",
+            timeout=WAIT_MS,
+        )
+    page.wait_for_selector("body[data-decision]", timeout=WAIT_MS)
+    again = str(page.get_attribute("body", "data-decision"))
+    assert again != budi
+    assert page.locator("#rule-graduasi-transisi-belum_lulus_asesmen_pertama.taken").count() == 1
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.screenshot(path=str(SHOTS / "studio-reset-replayed-1920x1080.png"))
+    draws = page.evaluate("() => window.studioTimings.draws")
+    page.close()
+    print()
+    print_draws(draws)

@@ -4,7 +4,9 @@
 (function () {
   const token = new URLSearchParams(location.search).get("token") || "";
   const state = { lang: "id", texts: {}, decision: null, scenarios: [], busy: false };
-  const timings = { pageReady: null, turns: [] };
+  // figures for the browser test (printed, never checked): page ready, each chat turn, and
+  // each drawing of a decision (request to diagram on screen) by action and kind
+  const timings = { pageReady: null, turns: [], draws: [] };
   window.studioTimings = timings;
   const $ = (id) => document.getElementById(id);
   const t = (key) => (state.texts[state.lang] || {})[key] || key;
@@ -121,10 +123,21 @@
     form.appendChild(button);
   }
 
+  function clearDecision() {
+    $("decision-id").textContent = "-";
+    for (const id of ["diagram", "conclusions", "steps", "whatif"]) $(id).replaceChildren();
+    drawChanges(null);
+    for (const fmt of ["png", "pdf"]) {
+      $("export-" + fmt).hidden = true;
+      $("export-" + fmt).removeAttribute("href");
+    }
+    delete document.body.dataset.decision;
+  }
+
   function drawDecision(view) {
     state.decision = view;
     $("empty").hidden = Boolean(view);
-    if (!view) return;
+    if (!view) { clearDecision(); return; }
     $("decision-id").textContent = view.id;
     $("diagram").innerHTML = view.svg;  // drawn by our own server from our own data
     const conclusions = $("conclusions");
@@ -160,11 +173,20 @@
       link.hidden = false;
     }
     document.body.dataset.decision = view.id;
+    // the diagram, its legend and what changed in view (a what-if's button sits far below)
+    $("decision-panel").scrollTop = 0;
   }
 
-  async function loadDecision(id, before) {
+  function timed(action, started, view) {
+    if (view) timings.draws.push({ action, kind: view.kind, ms: performance.now() - started });
+  }
+
+  async function loadDecision(id, before, action) {
+    const started = performance.now();
     const query = before ? `?before=${before}` : "";
-    drawDecision(await api(`/api/decision/${id}${query}`));
+    const view = await api(`/api/decision/${id}${query}`);
+    drawDecision(view);
+    if (action) timed(action, started, view);
   }
 
   async function send(message) {
@@ -175,7 +197,7 @@
     turn.reply = performance.now();
     (answer.replies.length ? answer.replies : ["…"]).forEach((r) => say("reply", r));
     if (answer.decision_id) {
-      await loadDecision(answer.decision_id);
+      await loadDecision(answer.decision_id, null, "chat");
       turn.diagram = performance.now();
     }
     timings.turns.push(turn);
@@ -245,12 +267,17 @@
   }));
   $("whatif").addEventListener("submit", guarded(async () => {
     if (!state.decision) return;
-    const old = state.decision.before && state.decision.changes ? state.decision.id : state.decision.id;
-    drawDecision(await api("/api/whatif", { decision_id: old, inputs: whatIfValues() }));
+    const started = performance.now();
+    const view = await api("/api/whatif", { decision_id: state.decision.id, inputs: whatIfValues() });
+    drawDecision(view);
+    timed("whatif", started, view);
   }));
   $("reset").addEventListener("click", guarded(async () => {
     await api("/api/reset", {});
     $("messages").replaceChildren();
+    drawDecision(null);
+    $("scenario").value = "";
+    $("note").hidden = true;
     say("reply", t("reset_done"));
   }));
   $("scenario").addEventListener("change", () => {
@@ -261,10 +288,14 @@
   $("play").addEventListener("click", guarded(async () => {
     const id = $("scenario").value;
     if (!id) return;
+    const started = performance.now();
     const answer = await api("/api/scenario", { id });
     $("note").hidden = false;
     $("note").textContent = answer.scenario.note;
-    if (answer.decision) drawDecision(answer.decision);
+    if (answer.decision) {
+      drawDecision(answer.decision);
+      timed("scenario", started, answer.decision);
+    }
     for (const message of answer.scenario.chat) await send(message);
   }));
   $("lang-id").addEventListener("click", guarded(() => switchLanguage("id")));
