@@ -11,7 +11,15 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, channel_of, deliver, lang_of, workspace
+from actions.common import (
+    JOURNEY_START,
+    Guarded,
+    channel_of,
+    deliver,
+    lang_of,
+    start_journey,
+    workspace,
+)
 from assistant.casework import access
 from assistant.casework.followup import finish_task, sign_off_case, waiting_cases
 from assistant.casework.referrals import MAX_POSTPONE_DAYS, Referrals, postpone_task
@@ -19,9 +27,13 @@ from assistant.casework.service import Casework
 from assistant.common.errors import InputError
 from assistant.common.texts import text
 from assistant.reading.commands import SIGN_OFF_VERBS, Command, read_command
+from assistant.reading.words import guess_journey
 from assistant.store.records import User
 
 CASES_PER_MESSAGE = 4
+INTENT = "update_task"
+# the least confidence of the NLU's runner-up intent for a message handed over to it
+RUNNER_UP = 0.2
 VERDICT = {"approve": "disetujui", "reject": "ditolak", "again": "evaluasi_lagi"}
 
 
@@ -34,7 +46,12 @@ class UpdateTask(Guarded, Action):
     ) -> list[EventType]:
         lang = lang_of(tracker)
         work, user = workspace(tracker)
-        command = read_command(tracker.latest_message.get("text") or "")
+        said = tracker.latest_message.get("text") or ""
+        command = read_command(said)
+        if not _is_command(command, user):
+            target = _elsewhere(tracker, said, work)
+            if target is not None:  # "evaluasi ulang bu tati": a journey, not a command
+                return await start_journey(target, dispatcher, tracker, domain)
         if user is None:
             dispatcher.utter_message(text=text("chat.facilitators_only", lang))
             return []
@@ -46,6 +63,36 @@ class UpdateTask(Guarded, Action):
         except InputError as error:  # Forbidden too: says what is wrong, names no record
             replies = [error.message]
         return deliver(dispatcher, replies, lang)
+
+
+def _is_command(command: Command | None, user: User | None) -> bool:
+    """Whether a message read as a command is one: it names a number, asks for the queue,
+    or is a supervisor's verdict word (answered with the queue)."""
+    if command is None:
+        return False
+    if command.number is not None or command.verb == "queue":
+        return True
+    return (
+        user is not None
+        and command.verb in SIGN_OFF_VERBS
+        and access.sees_sign_off_queue(user)
+    )
+
+
+def _elsewhere(tracker: Tracker, said: str, work: Casework) -> str | None:
+    """The journey a message the NLU sent here without a command asks for: from its words,
+    or the NLU's runner-up intent."""
+    guessed = guess_journey(said, work.knowledge)
+    if guessed in JOURNEY_START:
+        return JOURNEY_START[guessed]
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name == INTENT or name not in JOURNEY_START:
+            continue
+        if float(ranked.get("confidence") or 0) >= RUNNER_UP:
+            return JOURNEY_START[name]
+        break
+    return None
 
 
 def answer(work: Casework, user: User, command: Command, channel: str, lang: str) -> list[str]:

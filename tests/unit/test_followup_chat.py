@@ -5,9 +5,11 @@ and signs off, a facilitator cannot, referrals change status."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.followup import UpdateTask
@@ -19,7 +21,7 @@ from assistant.casework.signoff import CONSIDERATION
 from assistant.reading.commands import MAX_COMMAND_CHARS, Command, read_command
 from assistant.store.db import Store
 from assistant.store.records import AID_ENDED, User, Village
-from tests.support.chat_actions import run, seed_workplace, tracker
+from tests.support.chat_actions import DOMAIN, run, seed_workplace, tracker
 
 # --- the reader ---------------------------------------------------------------------------
 
@@ -253,3 +255,24 @@ def test_strangers_and_nonsense(work):
     assert "pendamping" in stranger
     [nonsense] = say("628111", "blablabla")
     assert "selesai 12" in nonsense
+
+
+def test_a_journey_the_nlu_sent_here_without_a_command_is_handed_over(work):
+    """"evaluasi ulang bu tati" is a re-evaluation (the graduation form), not the sign-off
+    verdict "evaluasi lagi 12"; a message without a command goes to the NLU's runner-up."""
+    current = tracker("628111", "evaluasi ulang bu tati dong", "update_task")
+    events = asyncio.run(UpdateTask().run(CollectingDispatcher(), current, DOMAIN))
+    assert [(e["event"], e.get("name")) for e in events] == [("followup", "graduation_form")]
+
+    current = tracker("628111", "udah itu dulu", "update_task")
+    current.latest_message["intent_ranking"] = [
+        {"name": "update_task", "confidence": 0.5},
+        {"name": "goodbye", "confidence": 0.4},
+    ]
+    dispatcher = CollectingDispatcher()
+    asyncio.run(UpdateTask().run(dispatcher, current, DOMAIN))
+    assert dispatcher.messages and "selesai 12" not in dispatcher.messages[0]["text"]
+    # a koordinator's verdict word without a number is answered with the queue
+    considered(work)
+    [queue, how] = say(KOORDINATOR, "ada yg perlu saya setujui?")
+    assert "Tati Rohaeti" in queue and "setujui 12" in how
