@@ -1,10 +1,13 @@
 """Follow-up by chat (issue 14): "selesai 12", "tunda 12 3 hari, ibunya sakit" (a
 facilitator answering a reminder), "persetujuan", "setujui 12", "tolak 12 karena ...",
-"evaluasi lagi 12" (a koordinator or admin signing off a waiting case), "rujukan 5
-diterima". Thin: the words are read by ``assistant.reading.commands``, the casework decides
-and checks access, the reply comes from texts.yml."""
+"evaluasi lagi 12" (a koordinator or admin signing off a waiting case), "rujuk 12 ke PKH"
+(a new referral for the household of task 12), "rujukan 5 diterima". Thin: the words are
+read by ``assistant.reading.commands``, the casework decides and checks access, the reply
+comes from texts.yml."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -21,13 +24,13 @@ from actions.common import (
     workspace,
 )
 from assistant.casework import access
-from assistant.casework.followup import finish_task, sign_off_case, waiting_cases
+from assistant.casework.followup import finish_task, refer_by_task, sign_off_case, waiting_cases
 from assistant.casework.referrals import MAX_POSTPONE_DAYS, Referrals, postpone_task
 from assistant.casework.service import Casework
 from assistant.common.errors import InputError
 from assistant.common.texts import text
 from assistant.reading.commands import SIGN_OFF_VERBS, Command, read_command
-from assistant.reading.words import guess_journey
+from assistant.reading.words import find_program, guess_journey
 from assistant.store.records import User
 
 CASES_PER_MESSAGE = 4
@@ -48,6 +51,8 @@ class UpdateTask(Guarded, Action):
         work, user = workspace(tracker)
         said = tracker.latest_message.get("text") or ""
         command = read_command(said)
+        if command is not None and command.verb == "referral" and command.status is None:
+            command = replace(command, program=find_program(said, work.knowledge))
         if not _is_command(command, user):
             target = _elsewhere(tracker, said, work)
             if target is not None:  # "evaluasi ulang bu tati": a journey, not a command
@@ -105,6 +110,10 @@ def answer(work: Casework, user: User, command: Command, channel: str, lang: str
         )
     if command.verb in SIGN_OFF_VERBS:
         return [_sign_off(work, user, command, channel, lang)]
+    if command.verb == "referral" and command.number is not None and command.program:
+        referral = refer_by_task(work, user, command.number, command.program, channel)
+        name = work.knowledge.programs.program(referral.program).name
+        return [text("followup.chat_referred", lang, referral=referral.id, program=name)]
     if command.verb == "referral":
         if command.number is None or command.status is None:
             return [text("followup.chat_referral_how", lang)]

@@ -1,7 +1,8 @@
 """Follow-up by number, as chat commands name things (issue 14): a facilitator finishes or
 postpones a task ("selesai 12", "tunda 12 3 hari ..."), a supervisor signs off a waiting
 case ("setujui 12", where 12 is the number of the case's consideration task, the number the
-queue shows), a referral changes status ("rujukan 5 diterima"). Each checks access here
+queue shows), a referral is made ("rujuk 12 ke PKH", 12 a task of the household) or
+changes status ("rujukan 5 diterima"). Each checks access here
 (``access``) and leaves an audit row with the channel; the chat only reads the words."""
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from dataclasses import dataclass
 
 from assistant.casework import access, audit
 from assistant.casework.access import Forbidden, require
+from assistant.casework.referrals import Referrals
 from assistant.casework.service import Casework
 from assistant.casework.signoff import CONSIDERATION, SignOffs, Waiting
 from assistant.common.errors import InputError
 from assistant.common.texts import text
-from assistant.store.records import Beneficiary, SignOff, Task, User
+from assistant.store.records import Beneficiary, Referral, SignOff, Task, User
 
 OPEN = "terbuka"
 
@@ -45,6 +47,19 @@ def finish_task(casework: Casework, actor: User, task_id: int, channel: str) -> 
         detail={"task": task_id, "step": task.step},
     )
     return Finished(task, moved)
+
+
+def refer_by_task(
+    casework: Casework, actor: User, task_id: int, program: str, channel: str
+) -> Referral:
+    """A new referral ("rujuk 12 ke PKH"): the household is the one of task 12 (the
+    numbers the facilitator's schedule shows), the program one the guideline knows; the
+    referral starts as submitted, with its own follow-up task (3.3.7)."""
+    task = casework.store.get_task(task_id)
+    household = casework.store.get_beneficiary(task.beneficiary_id) if task else None
+    if task is None or household is None or not access.can_write(actor, household):
+        raise Forbidden(text("casework.unknown_task", task=task_id), "task")
+    return Referrals(casework).refer(actor, household.id, program, channel=channel)
 
 
 def case_number(casework: Casework, household: Beneficiary) -> int | None:

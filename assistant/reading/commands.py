@@ -34,6 +34,9 @@ class Command:
     days: int | None = None
     reason: str = ""
     status: str | None = None
+    # a referral without a status names the program to refer to (set by the caller, which
+    # knows the programs: "rujuk 12 ke PKH")
+    program: str | None = None
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,24 @@ def test_referral_status_by_chat(work):
     assert work.store.get_referral(referral.id).status == "diterima"
 
 
+def test_a_referral_is_made_by_chat_from_a_task_number(work):
+    task = a_task(work)
+    household = work.store.get_task(task).beneficiary_id
+    [reply] = say("628111", f"tlg rujuk {task} ke prakerja ya pak 🙏")
+    assert "Prakerja" in reply and "diajukan" in reply
+    [made] = work.store.referrals_of(household)
+    assert made.program == "kartu_prakerja" and made.status == "diajukan"
+    # the number it gives is the one for the outcome later
+    [outcome] = say("628111", f"rujukan {made.id} diterima")
+    assert work.store.get_referral(made.id).status == "diterima" and "diterima" in outcome
+    # another facilitator's household, and a program nobody knows: nothing is made
+    [refused] = say("628222", f"rujuk {task} ke pkh")
+    assert "tidak ditemukan" in refused
+    [how] = say("628111", f"rujuk {task} ke program antah berantah")
+    assert "rujuk 12 ke PKH" in how
+    assert len(work.store.referrals_of(household)) == 1
+
+
 def test_strangers_and_nonsense(work):
     [stranger] = say("62999", "selesai 1")
     assert "pendamping" in stranger
