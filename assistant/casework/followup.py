@@ -30,10 +30,7 @@ class Finished:
 def finish_task(casework: Casework, actor: User, task_id: int, channel: str) -> Finished:
     """Mark one open task of the actor's own households done ("selesai 12"); the case moves
     on its path as with ``Casework.complete_task``."""
-    task = casework.store.get_task(task_id)
-    household = casework.store.get_beneficiary(task.beneficiary_id) if task else None
-    if task is None or household is None or not access.can_write(actor, household):
-        raise Forbidden(text("casework.unknown_task", task=task_id), "task")
+    task, household = casework.writable_task(actor, task_id)
     if task.status != OPEN:
         raise InputError(text("followup.task_not_open", task=task_id), "task")
     moved = casework.complete_task(actor, task_id)
@@ -55,10 +52,7 @@ def refer_by_task(
     """A new referral ("rujuk 12 ke PKH"): the household is the one of task 12 (the
     numbers the facilitator's schedule shows), the program one the guideline knows; the
     referral starts as submitted, with its own follow-up task (3.3.7)."""
-    task = casework.store.get_task(task_id)
-    household = casework.store.get_beneficiary(task.beneficiary_id) if task else None
-    if task is None or household is None or not access.can_write(actor, household):
-        raise Forbidden(text("casework.unknown_task", task=task_id), "task")
+    _, household = casework.writable_task(actor, task_id)
     return Referrals(casework).refer(actor, household.id, program, channel=channel)
 
 

@@ -349,6 +349,15 @@ class GraduationPath:
             return self.store.open_tasks(facilitator=actor.id, until=until)
         return []
 
+    def writable_task(self, actor: User, task_id: int) -> tuple[Task, Beneficiary]:
+        """A task of a household the actor may write, and that household; otherwise the same
+        answer as "not found", so that a task number reveals nothing."""
+        task = self.store.get_task(task_id)
+        household = self.store.get_beneficiary(task.beneficiary_id) if task else None
+        if task is None or household is None or not access.can_write(actor, household):
+            raise Forbidden(text("casework.unknown_task", task=task_id), "task")
+        return task, household
+
     def complete_task(
         self, actor: User, task_id: int, follow_up: str | None = None
     ) -> Beneficiary:
@@ -356,10 +365,7 @@ class GraduationPath:
         latest graduation decision gave, with the graduate's chosen follow-up). When the
         graduation is communicated and the graduate's follow-up (3.3.7) is not chosen yet,
         it is asked for (``NeedFollowUp``) and its steps are scheduled."""
-        task = self.store.get_task(task_id)
-        household = self.store.get_beneficiary(task.beneficiary_id) if task else None
-        if task is None or household is None or not access.can_write(actor, household):
-            raise Forbidden(text("casework.unknown_task", task=task_id), "task")
+        task, household = self.writable_task(actor, task_id)
         table = self.knowledge.graduation
         graduated_path = {s.id for s in table.path("lulus")} | {table.graduated_state}
         path, chosen = self._path_of(household)

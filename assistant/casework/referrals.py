@@ -147,10 +147,7 @@ def postpone_task(
 ) -> Task:
     """Postpone one open task of a household the actor may write ("tunda 2 3 hari ..."),
     with a reason; the change is in the audit trail."""
-    task = casework.store.get_task(task_id)
-    household = casework.store.get_beneficiary(task.beneficiary_id) if task else None
-    if task is None or household is None or not access.can_write(actor, household):
-        raise Forbidden(text("casework.unknown_task", task=task_id), "task")
+    task, household = casework.writable_task(actor, task_id)
     if task.status != "terbuka":
         raise InputError(text("casework.unknown_task", task=task_id), "task")
     if not 1 <= days <= MAX_POSTPONE_DAYS:
