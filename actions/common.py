@@ -118,6 +118,11 @@ class Guarded:
     # a form's slot -> the value a report of harm gives it ("was anyone harmed?" -> yes)
     harm_answers: dict[str, Any] = {}
 
+    def reads_harm(self, tracker: Tracker) -> bool:
+        """Whether the harm net reads this message (an action turns it off only for
+        messages that speak of a report already made)."""
+        return True
+
     def after_harm_events(self, tracker: Tracker) -> list[EventType]:
         """Events an action that answers ``"instead"`` still owes the dialogue."""
         return []
@@ -144,7 +149,7 @@ async def _harm_first(
     """When the latest message reports harm and was not read yet: the protocol, the stored
     report, and what the action should do next. None when there is nothing to do."""
     key = message_key(tracker)
-    if key is None or tracker.get_slot(HARM_CHECKED) == key:
+    if key is None or tracker.get_slot(HARM_CHECKED) == key or not action.reads_harm(tracker):
         return None
     message = tracker.latest_message.get("text") or ""
     work, _ = workspace(tracker)

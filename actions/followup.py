@@ -1,7 +1,9 @@
 """Follow-up by chat (issue 14): "selesai 12", "tunda 12 3 hari, ibunya sakit" (a
 facilitator answering a reminder), "persetujuan", "setujui 12", "tolak 12 karena ...",
 "evaluasi lagi 12" (a koordinator or admin signing off a waiting case), "rujuk 12 ke PKH"
-(a new referral for the household of task 12), "rujukan 5 diterima". Thin: the words are
+(a new referral for the household of task 12), "rujukan 5 diterima", "langganan ringkasan"
+/ "berhenti langganan" (an official's weekly summary), "laporan terbuka" / "tutup laporan 3
+<tindakan>" (an admin following up safeguarding reports). Thin: the words are
 read by ``assistant.reading.commands``, the casework decides and checks access, the reply
 comes from texts.yml."""
 
@@ -26,14 +28,25 @@ from actions.common import (
 from assistant.casework import access
 from assistant.casework.followup import finish_task, refer_by_task, sign_off_case, waiting_cases
 from assistant.casework.referrals import MAX_POSTPONE_DAYS, Referrals, postpone_task
+from assistant.casework.reminders import ReminderSettings, subscribe, unsubscribe
 from assistant.casework.service import Casework
+from assistant.casework.signoff import close_safeguarding
 from assistant.common.errors import InputError
+from assistant.common.limits import MAX_REPORT_TEXT
 from assistant.common.texts import text
-from assistant.reading.commands import SIGN_OFF_VERBS, Command, read_command
+from assistant.reading.commands import (
+    CLOSE_REPORT,
+    LISTS,
+    SIGN_OFF_VERBS,
+    Command,
+    read_command,
+)
 from assistant.reading.words import find_program, guess_journey
 from assistant.store.records import User
 
 CASES_PER_MESSAGE = 4
+REPORTS_SHOWN = 5
+REPORT_PREVIEW_CHARS = 200
 INTENT = "update_task"
 # the least confidence of the NLU's runner-up intent for a message handed over to it
 RUNNER_UP = 0.2
@@ -43,6 +56,16 @@ VERDICT = {"approve": "disetujui", "reject": "ditolak", "again": "evaluasi_lagi"
 class UpdateTask(Guarded, Action):
     def name(self) -> str:
         return "action_update_task"
+
+    def reads_harm(self, tracker: Tracker) -> bool:
+        """An admin closing a report describes the harm already reported ("tutup laporan 3,
+        anak yang dipukuli sudah aman"): that is no new report. Anyone else's message, and
+        every other command, is read by the harm net as usual."""
+        command = read_command(tracker.latest_message.get("text") or "")
+        if command is None or command.verb != CLOSE_REPORT or command.number is None:
+            return True
+        _, user = workspace(tracker)
+        return user is None or not access.can_close_safeguarding(user)
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -75,13 +98,13 @@ def _is_command(command: Command | None, user: User | None) -> bool:
     or is a supervisor's verdict word (answered with the queue)."""
     if command is None:
         return False
-    if command.number is not None or command.verb == "queue":
+    if command.number is not None or command.verb in LISTS:
         return True
-    return (
-        user is not None
-        and command.verb in SIGN_OFF_VERBS
-        and access.sees_sign_off_queue(user)
-    )
+    if user is None:
+        return False
+    if command.verb == CLOSE_REPORT:
+        return access.can_close_safeguarding(user)
+    return command.verb in SIGN_OFF_VERBS and access.sees_sign_off_queue(user)
 
 
 def _elsewhere(tracker: Tracker, said: str, work: Casework) -> str | None:
@@ -102,6 +125,10 @@ def _elsewhere(tracker: Tracker, said: str, work: Casework) -> str | None:
 
 def answer(work: Casework, user: User, command: Command, channel: str, lang: str) -> list[str]:
     """The replies to one command (InputError when the casework refuses it)."""
+    if command.verb in ("subscribe", "unsubscribe"):
+        return [_subscription(work, user, command.verb, lang)]
+    if command.verb in ("reports", CLOSE_REPORT):
+        return _safeguarding(work, user, command, channel, lang)
     if command.verb == "queue" or (command.verb in SIGN_OFF_VERBS and command.number is None):
         if not access.sees_sign_off_queue(user):
             return [text("access.sign_off", lang)]
@@ -183,6 +210,75 @@ def _sign_off(work: Casework, user: User, command: Command, channel: str, lang: 
         state=_state_name(work, household.state),
         reason=command.reason or "-",
     )
+
+
+def _subscription(work: Casework, user: User, verb: str, lang: str) -> str:
+    if verb == "unsubscribe":
+        stopped = unsubscribe(work, user)
+        return text("followup.unsubscribed" if stopped else "followup.not_subscribed", lang)
+    if not access.can_subscribe_summary(user):
+        return text("followup.chat_subscribe_who", lang)
+    subscription = subscribe(work, user)
+    days = text("followup.weekdays", lang).split(",")
+    weekday = ReminderSettings.load().summary_weekday
+    return text(
+        "followup.chat_subscribed",
+        lang,
+        village=work.village(subscription.village_id).name,
+        day=days[(weekday - 1) % len(days)],
+    )
+
+
+def _safeguarding(
+    work: Casework, user: User, command: Command, channel: str, lang: str
+) -> list[str]:
+    """An admin's open reports ("laporan terbuka") or the closing of one, with the action
+    taken ("tutup laporan 3 ...")."""
+    if not access.can_close_safeguarding(user):
+        return [text("access.safeguarding", lang)]
+    if command.verb == "reports":
+        return [_open_reports(work, user, lang)]
+    if command.number is None:
+        return [text("followup.chat_close_how", lang)]
+    if not command.reason:
+        return [text("followup.chat_close_action", lang, report=command.number)]
+    closed = close_safeguarding(work, user, command.number, command.reason, channel)
+    if not closed:
+        return [text("followup.chat_report_not_open", lang, report=command.number)]
+    return [
+        text(
+            "followup.chat_report_closed",
+            lang,
+            report=command.number,
+            action=command.reason[:MAX_REPORT_TEXT],
+        )
+    ]
+
+
+def _open_reports(work: Casework, user: User, lang: str) -> str:
+    reports = work.safeguarding_reports(user, "baru")
+    if not reports:
+        return text("followup.chat_reports_empty", lang)
+    lines = [text("followup.chat_reports_header", lang, count=len(reports))]
+    for report in reports[:REPORTS_SHOWN]:
+        description = " ".join(report.description.split())
+        if len(description) > REPORT_PREVIEW_CHARS:
+            description = description[: REPORT_PREVIEW_CHARS - 1] + "…"
+        lines.append(
+            text(
+                "followup.chat_report_item",
+                lang,
+                report=report.id,
+                on=f"{report.created_at:%d/%m/%Y}",
+                concerns=", ".join(report.concerns) or "-",
+                reporter=report.reporter,
+                description=description or "-",
+            )
+        )
+    if len(reports) > REPORTS_SHOWN:
+        lines.append(text("followup.chat_reports_more", lang, count=len(reports) - REPORTS_SHOWN))
+    lines.append(text("followup.chat_reports_footer", lang))
+    return "\n".join(lines)
 
 
 def sign_off_queue(work: Casework, user: User, lang: str) -> list[str]:

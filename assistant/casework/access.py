@@ -218,6 +218,12 @@ def gets_task_reminders(user: User) -> bool:
     return user.role == "pendamping"
 
 
+def gets_sign_off_notices(user: User) -> bool:
+    """Who is told when cases start waiting for a sign-off: koordinators (their district's
+    cases) and admins (the cases no koordinator supervises)."""
+    return user.role == "koordinator" or is_admin(user)
+
+
 def can_subscribe_summary(actor: User) -> bool:
     """A village official may subscribe to the weekly summary of their own village."""
     return official_village(actor) is not None

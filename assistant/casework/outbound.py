@@ -43,6 +43,7 @@ class OutboundSettings:
     api_version: str = DEFAULT_API_VERSION
     reminder: Template | None = None
     summary: Template | None = None
+    sign_off: Template | None = None
 
     @classmethod
     def from_sources(
@@ -82,6 +83,7 @@ class OutboundSettings:
             api_version=value("WHATSAPP_API_VERSION", "api_version", DEFAULT_API_VERSION),
             reminder=template("reminder", "nama,jumlah,terlambat"),
             summary=template("summary", "nama,desa"),
+            sign_off=template("signoff", "nama,jumlah"),
         )
 
     def missing(self) -> list[str]:

@@ -1,12 +1,16 @@
 """Follow-up that reaches people: each facilitator's due and overdue tasks pushed to them
-on WhatsApp, grouped in one message per person per day, and a weekly summary for the
-village officials who subscribed. ``Reminders.run`` is idempotent: run it every few
-minutes from cron or a systemd timer.
+on WhatsApp, grouped in one message per person per day; a notice to each koordinator when
+cases of their district start waiting for a sign-off on ending aid; and a weekly summary
+for the village officials who subscribed. ``Reminders.run`` is idempotent: run it every
+few minutes from cron or a systemd timer.
 
 Rules, in the order they are checked for each person:
 
-- only facilitators of the real database get task reminders; only subscribed officials
-  get summaries (``access``);
+- only facilitators of the real database get task reminders; sign-off notices go to the
+  koordinator of the case's district, or to the admins when no koordinator supervises
+  it; only subscribed officials get summaries (``access``);
+- a sign-off notice names only the waiting cases no earlier notice to that person named
+  (the sent-log keeps their numbers), so a case is announced once, not every day;
 - a number that opted out (STOP / BERHENTI on WhatsApp, kept by the channel) gets
   nothing (``Consent``);
 - quiet hours (reminders.yml, default 20:00-07:00) in the person's time zone: the zone
@@ -42,6 +46,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from assistant.casework import access, audit
+from assistant.casework.followup import waiting_cases
 from assistant.casework.outbound import OutboundSettings, Sender, SendResult, Template
 from assistant.casework.reports import VillageSummary
 from assistant.casework.service import Casework
@@ -50,7 +55,9 @@ from assistant.knowledge.models.regions import Province
 from assistant.store.records import Delivery, Subscription, User
 
 SETTINGS = Path(__file__).with_name("reminders.yml")
-TASKS, SUMMARY = "tugas", "ringkasan_mingguan"
+TASKS, SIGN_OFFS, SUMMARY = "tugas", "persetujuan", "ringkasan_mingguan"
+# sent-log rows whose cases count as announced (a row put off or refused did not reach)
+ANNOUNCED = ("mengirim", "terkirim", "tidak_pasti")
 CHANNEL = "whatsapp"
 ACTOR = "pengingat"  # the audit trail's actor for messages the assistant starts itself
 
@@ -175,7 +182,7 @@ class Reminders:
         budget = self.settings.daily_cap - self.store.count_deliveries(
             _naive(now - timedelta(hours=24))
         )
-        for message in [*self._digests(now), *self._summaries(now)]:
+        for message in [*self._digests(now), *self._sign_off_notices(now), *self._summaries(now)]:
             if budget <= 0:
                 report.capped += 1
                 continue
@@ -253,6 +260,72 @@ class Reminders:
             households=sorted({r["beneficiary_id"] for r in due}),
         )
 
+    def _sign_off_notices(self, now: datetime) -> list[Message]:
+        """For each koordinator (and each admin, for cases no koordinator supervises): the
+        cases waiting for their sign-off that no notice to them has named yet."""
+        people = [u for u in self.store.list_users() if access.gets_sign_off_notices(u)]
+        people.sort(key=lambda u: access.is_admin(u))  # koordinators first
+        covered: set[str] = set()
+        messages = []
+        for user in people:
+            cases = [
+                (number, item)
+                for number, item in waiting_cases(self.casework, user)
+                if number is not None
+            ]
+            if access.is_admin(user):
+                cases = [(n, item) for n, item in cases if item.household.id not in covered]
+            else:
+                covered.update(item.household.id for _, item in cases)
+            told = self._announced(user.id)
+            new = [(n, item) for n, item in cases if str(n) not in told]
+            if new:
+                messages.append(self._notice(user, new, now))
+        return messages
+
+    def _announced(self, person: str) -> set[str]:
+        """The case numbers earlier sign-off notices to this person named."""
+        return {
+            number
+            for row in self.store.deliveries(person)
+            if row.kind == SIGN_OFFS and row.status in ANNOUNCED
+            for number in row.task_set.split(",")
+        }
+
+    def _notice(self, user: User, cases: list[tuple[int, Any]], now: datetime) -> Message:
+        first = cases[0][1]
+        village = self.store.get_village(first.household.village_id)
+        today = now.astimezone(self._zone(village.province if village else None)).date()
+        shown = cases[: self.settings.tasks_shown]
+        body = "\n".join(
+            [text("followup.notice_header", count=len(cases))]
+            + [
+                text(
+                    "followup.notice_line",
+                    case=number,
+                    name=item.household.name,
+                    village=item.village,
+                    since=f"{item.household.state_since:%d/%m/%Y}",
+                )
+                for number, item in shown
+            ]
+            + (
+                [text("followup.notice_more", count=len(cases) - len(shown))]
+                if len(cases) > len(shown)
+                else []
+            )
+            + [text("followup.notice_footer")]
+        )
+        return Message(
+            person=user.id,
+            kind=SIGN_OFFS,
+            day=today,
+            task_set=",".join(str(number) for number, _ in cases),
+            body=body,
+            values={"nama": user.name, "jumlah": str(len(cases)), "pertama": first.household.name},
+            households=[item.household.id for _, item in cases],
+        )
+
     def _summaries(self, now: datetime) -> list[Message]:
         if self.summary_text is None:
             return []
@@ -320,7 +393,11 @@ class Reminders:
 
     def _send(self, message: Message, row: Delivery, now: datetime, report: RunReport) -> str:
         assert row.id is not None
-        template = self.outbound.reminder if message.kind == TASKS else self.outbound.summary
+        template = {
+            TASKS: self.outbound.reminder,
+            SIGN_OFFS: self.outbound.sign_off,
+            SUMMARY: self.outbound.summary,
+        }[message.kind]
         last = self.store.last_inbound(message.person)
         window = timedelta(hours=self.settings.window_hours)
         inside = last is not None and _aware(last) > now - window

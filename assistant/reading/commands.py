@@ -1,6 +1,7 @@
 """Follow-up commands typed in chat, read word by word: "selesai 12", "tgs 12 beres",
 "tunda 12 3 hari, ibunya sakit", "setujui 12", "acc 12", "tolak 12 karena ...",
-"evaluasi lagi 12", "rujukan 5 diterima", "persetujuan". The words are data
+"evaluasi lagi 12", "rujukan 5 diterima", "persetujuan", "langganan ringkasan",
+"berhenti langganan", "laporan terbuka", "tutup laporan 3 sudah dirujuk". The words are data
 (``lexicon.yml``, ``commands``). Pure: text in, a :class:`Command` (or None) out; the
 message is cut to ``MAX_COMMAND_CHARS`` first, and numbers longer than ``MAX_DIGITS`` are
 not read as numbers, so any input is read in bounded time."""
@@ -16,7 +17,19 @@ from assistant.reading.words import _lexicon
 
 MAX_COMMAND_CHARS = 1000
 MAX_DIGITS = 9
-VERBS = ("referral", "again", "reject", "approve", "postpone", "done", "queue")
+VERBS = (
+    "reports",
+    "referral",
+    "again",
+    "reject",
+    "approve",
+    "postpone",
+    "done",
+    "queue",
+)
+# the verbs that need no number (the subscription ones are read apart from VERBS)
+LISTS = ("queue", "subscribe", "unsubscribe", "reports")
+CLOSE_REPORT = "close_report"
 # the verbs whose number names a waiting case (the sign-off) rather than a task
 SIGN_OFF_VERBS = ("approve", "reject", "again")
 
@@ -25,9 +38,10 @@ _TOKEN = re.compile(r"\d+|[^\W\d_]+")
 
 @dataclass(frozen=True)
 class Command:
-    """What a message asks: ``verb`` (one of ``VERBS``), the number it names (a task, a
-    case or a referral; None when none was written), and for a postponement its days, for
-    a rejection or a postponement the reason, for a referral the new status."""
+    """What a message asks: ``verb`` (one of ``VERBS``, or ``CLOSE_REPORT``), the number it
+    names (a task, a case, a referral or a safeguarding report; None when none was
+    written), and for a postponement its days, for a rejection or a postponement the
+    reason, for a closed report the action taken, for a referral the new status."""
 
     verb: str
     number: int | None = None
@@ -129,6 +143,15 @@ def read_command(message: str) -> Command | None:
     lowered = message.lower()
     tokens = [_Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
     words = _words()
+    closing = _close_report(message, tokens)
+    if closing is not None:
+        return closing
+    said = {t.word for t in tokens}
+    if said & set(words["subscription_words"]):
+        stopping = said & set(words["stopping_words"])
+        return Command("unsubscribe" if stopping else "subscribe")
+    if said & set(words["report_words"]) and said & set(words["open_words"]):
+        return Command("reports")
     found: tuple[str, tuple[int, int]] | None = None
     for verb in VERBS:
         place = _find(tokens, _phrases(words["verbs"][verb]))
@@ -158,11 +181,39 @@ def read_command(message: str) -> Command | None:
                 status = name
                 break
         return Command("referral", number, status=status)
-    if verb == "queue":
-        return Command("queue", number)
+    if verb in LISTS:
+        return Command(verb, number)
     if verb in SIGN_OFF_VERBS:
         return Command(verb, number, reason=_reason(message, tokens, consumed))
     return Command(verb, number)
+
+
+def _close_report(message: str, tokens: list[_Token]) -> Command | None:
+    """"tutup laporan 3 sudah dirujuk ke UPTD PPA", "laporan no 3 ditutup, ...": a report
+    word, its number (maybe after "no"), and a closing word just before the report word or
+    just after the number; the action taken is what follows."""
+    words = _words()
+    reports = set(words["report_words"])
+    closers = set(words["close_words"])
+    marks = set(words["number_marks"])
+    for i, token in enumerate(tokens):
+        if token.word not in reports:
+            continue
+        before = i > 0 and tokens[i - 1].word in closers
+        at = i + 1
+        while at < len(tokens) and tokens[at].word in marks:
+            at += 1
+        if at >= len(tokens) or _number(tokens[at]) is None:
+            if before:  # "tutup laporan": which one is asked next
+                return Command(CLOSE_REPORT)
+            continue
+        after = at + 1 < len(tokens) and tokens[at + 1].word in closers
+        if before or after:
+            consumed = at + 2 if after else at + 1
+            return Command(
+                CLOSE_REPORT, _number(tokens[at]), reason=_reason(message, tokens, consumed)
+            )
+    return None
 
 
 def _postpone(message: str, tokens: list[_Token], numbers: list[int], verb_end: int) -> Command:

@@ -62,6 +62,23 @@ from tests.support.chat_actions import DOMAIN, run, seed_workplace, tracker
         ("rujukan 3", Command("referral", 3)),
         ("persetujuan", Command("queue")),
         ("ada yg perlu saya setujui?", Command("approve")),
+        ("mau langganan ringkasan mingguan dong", Command("subscribe")),
+        ("Berlangganan ringkasan desa 🙏", Command("subscribe")),
+        ("stop langganan ya pak", Command("unsubscribe")),
+        ("udah gak usah langganan lagi", Command("unsubscribe")),
+        ("laporan yg terbuka apa aja?", Command("reports")),
+        ("daftar laporan", Command("reports")),
+        (
+            "tutup laporan 3 keluarga sudah dikunjungi bersama kades",
+            Command("close_report", 3, reason="keluarga sudah dikunjungi bersama kades"),
+        ),
+        (
+            "Laporan no 7 ditutup, tindakan: korban sdh didampingi ke puskesmas",
+            Command("close_report", 7, reason="korban sdh didampingi ke puskesmas"),
+        ),
+        # a report word before "selesai" is a report, never task 4
+        ("laporan 4 selesai", Command("close_report", 4)),
+        ("tutup laporan dong", Command("close_report")),
     ],
 )
 def test_commands_are_read_the_way_people_type_them(said: str, expected: Command) -> None:
@@ -69,7 +86,20 @@ def test_commands_are_read_the_way_people_type_them(said: str, expected: Command
 
 
 @pytest.mark.parametrize(
-    "said", ["12", "jadwal saya", "halo", "", "belum selesai 12", "tugas yg belum beres apa", "👍"]
+    "said",
+    [
+        "12",
+        "jadwal saya",
+        "halo",
+        "",
+        "belum selesai 12",
+        "tugas yg belum beres apa",
+        "👍",
+        "stop",  # the channel's opt-out, not a subscription
+        "berhenti",
+        "ringkasan desa saya",  # the summary now, not a subscription
+        "saya mau lapor, tetangga dipukuli",  # a report of harm, never a command
+    ],
 )
 def test_no_command_in_ordinary_messages(said: str) -> None:
     assert read_command(said) is None
@@ -294,3 +324,77 @@ def test_a_journey_the_nlu_sent_here_without_a_command_is_handed_over(work):
     considered(work)
     [queue, how] = say(KOORDINATOR, "ada yg perlu saya setujui?")
     assert "Tati Rohaeti" in queue and "setujui 12" in how
+
+
+# --- weekly summary and safeguarding reports by chat ---------------------------------------
+
+OFFICIAL = "628555"
+
+
+def test_an_official_subscribes_and_stops_the_weekly_summary_by_chat(work):
+    admin = work.user("admin")
+    work.add_user(
+        admin, User(id=OFFICIAL, name="Bu Kades", role="pejabat_desa", village_id="sukamaju")
+    )
+    [done] = say(OFFICIAL, "pak, sy mau langganan ringkasan mingguan ya")
+    assert "Sukamaju" in done and "Senin" in done and "berhenti langganan" in done
+    [subscription] = work.store.subscriptions("ringkasan_mingguan")
+    assert (subscription.person, subscription.village_id) == (OFFICIAL, "sukamaju")
+    say(OFFICIAL, "langganan ringkasan")  # twice is still one subscription
+    assert len(work.store.subscriptions("ringkasan_mingguan")) == 1
+    [stopped] = say(OFFICIAL, "stop langganan aja")
+    assert "dihentikan" in stopped and work.store.subscriptions("ringkasan_mingguan") == []
+    [again] = say(OFFICIAL, "berhenti langganan")
+    assert "tidak berlangganan" in again
+    # a facilitator has no village to subscribe to: told why, nothing stored
+    [refused] = say("628111", "langganan ringkasan")
+    assert "perangkat desa" in refused and work.store.subscriptions("ringkasan_mingguan") == []
+
+
+def test_an_admin_lists_and_closes_a_safeguarding_report_by_chat(work):
+    _, report = work.report_safeguarding("628111", "ada anak dipukuli ayahnya tiap malam", "rest")
+    [listed] = say("admin", "laporan terbuka min")
+    assert f"#{report.id}" in listed and "dipukuli" in listed and "tutup laporan" in listed
+    # without the action taken nothing is closed
+    [ask] = say("admin", f"tutup laporan {report.id}")
+    assert "tindakan" in ask
+    assert work.store.safeguarding_reports("baru")[0].id == report.id
+    [closed] = say("admin", f"laporan {report.id} ditutup, anak sudah didampingi bersama kades")
+    assert "anak sudah didampingi bersama kades" in closed
+    [stored] = work.store.safeguarding_reports("ditindaklanjuti")
+    assert stored.handled_by == "admin"
+    assert stored.action_taken == "anak sudah didampingi bersama kades"
+    rows = [r for r in work.store.audit_rows() if r["kind"] == audit.SAFEGUARDING]
+    assert [(r["actor"], r["channel"]) for r in rows] == [("admin", "rasa")]
+    # closing it twice, or an unknown number, says so and changes nothing
+    [twice] = say("admin", f"tutup laporan {report.id} sudah")
+    assert "sudah ditindaklanjuti" in twice
+    [empty] = say("admin", "daftar laporan")
+    assert "Tidak ada laporan" in empty
+
+
+def test_only_an_admin_sees_or_closes_safeguarding_reports_by_chat(work):
+    _, report = work.report_safeguarding("628222", "ibu itu dipukul suaminya", "rest")
+    for sender in ("628111", KOORDINATOR):
+        [listed] = say(sender, "laporan terbuka")
+        assert "dipukul" not in listed and "admin" in listed
+        [closed] = say(sender, f"tutup laporan {report.id} beres")
+        assert "admin" in closed
+    assert [r.id for r in work.store.safeguarding_reports("baru")] == [report.id]
+
+
+def test_closing_a_report_in_words_of_harm_files_no_new_report(work):
+    """The action taken names the harm again; from an admin closing a report that is no
+    new report. The same words from a facilitator are still read by the harm net."""
+    _, report = work.report_safeguarding("628111", "anak itu dipukuli ayahnya", "rest")
+
+    def said(sender: str, words: str) -> list[str]:  # with its user event: the net reads it
+        return run(UpdateTask(), tracker(sender, words, "update_task", said_at=1.0))[0]
+
+    said("admin", f"tutup laporan {report.id}, anak yg dipukuli ayahnya sudah aman di neneknya")
+    assert work.store.safeguarding_reports("baru") == []
+    [closed] = work.store.safeguarding_reports("ditindaklanjuti")
+    assert "neneknya" in (closed.action_taken or "")
+    replies = said("628111", f"tutup laporan {report.id}, anak yg dipukuli ayahnya sudah aman")
+    assert len(work.store.safeguarding_reports("baru")) == 1  # a new report, for an admin
+    assert len(replies) == 2 and "admin" in replies[1]

@@ -18,6 +18,7 @@ from assistant.casework import audit
 from assistant.casework.outbound import GraphSender, OutboundSettings, SendResult, Template
 from assistant.casework.reminders import Reminders, ReminderSettings, subscribe
 from assistant.casework.service import Casework
+from assistant.casework.signoff import CONSIDERATION, SignOffs
 from assistant.channels.whatsapp_state import ChannelState
 from assistant.store.db import Store
 from assistant.store.records import User, Village
@@ -123,6 +124,7 @@ def outbound(graph: FakeGraph, template: bool = True) -> OutboundSettings:
         if template
         else None,
         summary=Template("ringkasan_desa", "id", ("nama", "desa")) if template else None,
+        sign_off=Template("kasus_menunggu", "id", ("nama", "jumlah")) if template else None,
     )
 
 
@@ -333,3 +335,86 @@ def test_the_command_runs_against_the_graph_api_and_says_what_it_did(work, graph
     assert again.returncode == 0 and "Terkirim 0" in again.stdout and len(graph.posts) == 3
     unset = run_cli(["--db", db, "reminders", "run"], env={})
     assert unset.returncode == 2 and "WHATSAPP_ACCESS_TOKEN" in unset.stdout
+
+
+# --- a koordinator is told when cases start waiting for a sign-off ------------------------
+
+KOOR = "628900"
+
+
+def waiting_case(work: Casework, village: str, name: str, since: date) -> tuple[str, int]:
+    """A household of Rina's walked to the consideration of ending its aid; its case
+    number (the consideration task)."""
+    rina = work.user(RINA)
+    household = work.register(rina, name=name, village_id=village, gender="P")
+    for days, income in ((0, "1,5 jt"), (30, "1,6 jt")):
+        work.assess(rina, household.id, income=income, mindset_changed=False,
+                    significant_change=False, assessed_on=since + timedelta(days=days))
+    assert work.store.get_beneficiary(household.id).state == CONSIDERATION
+    [task] = [t for t in work.store.open_tasks(beneficiary=household.id)
+              if t.step == CONSIDERATION]
+    return household.id, task.id
+
+
+def test_a_koordinator_is_told_once_per_case_that_starts_waiting(work, graph):
+    admin = work.user("admin")
+    for village, kabupaten in (("cibodas", "Garut"), ("lembang", "Bandung Barat")):
+        work.add_village(admin, Village(id=village, name=village.title(), kabupaten=kabupaten,
+                                        province="Jawa Barat", umk=2_500_000))
+    work.add_user(admin, User(id=KOOR, name="Pak Koor", role="koordinator", district="Garut"))
+    start = date.today() - timedelta(days=60)
+    _, first = waiting_case(work, "cibodas", "Tati Rohaeti", start)
+    work.store.note_inbound(KOOR, NOON.replace(tzinfo=None) - timedelta(hours=1))
+
+    reminders(work, graph, Clock(NOON)).run()
+    [notice] = graph.to(KOOR)
+    body = notice["text"]["body"]
+    assert f"[{first}] Tati Rohaeti" in body and "Cibodas" in body and "persetujuan" in body
+    assert graph.to("admin") == []  # a koordinator supervises it: the admin is not bothered
+    rows = [r for r in work.store.audit_rows() if r["detail"] and '"persetujuan"' in r["detail"]]
+    assert len(rows) == 1 and rows[0]["actor"] == "pengingat"
+
+    # the same case is never announced again: later that day, nor the next days
+    reminders(work, graph, Clock(NOON + timedelta(minutes=1))).run()
+    reminders(work, graph, Clock(NOON + timedelta(days=1))).run()
+    assert len(graph.to(KOOR)) == 1
+
+    # a second case of the district starts waiting: the next notice names only it (as the
+    # template outside the window); a case of a district without koordinator goes to admin
+    _, second = waiting_case(work, "cibodas", "Euis Komariah", start)
+    _, elsewhere = waiting_case(work, "lembang", "Neneng", start)
+    reminders(work, graph, Clock(NOON + timedelta(days=2))).run()
+    latest = graph.to(KOOR)[-1]
+    assert len(graph.to(KOOR)) == 2 and latest["type"] == "template"
+    assert latest["template"]["name"] == "kasus_menunggu"
+    values = [p["text"] for p in latest["template"]["components"][0]["parameters"]]
+    assert values == ["Pak Koor", "1"]
+    [to_admin] = graph.to("admin")
+    assert f"[{elsewhere}] Neneng" in to_admin["text"]["body"] if to_admin["type"] == "text" \
+        else to_admin["template"]["name"] == "kasus_menunggu"
+    sent = {r.task_set for r in work.store.deliveries(KOOR)}
+    assert sent == {str(first), str(second)}
+
+    # a decided case is no longer waiting: nothing more is sent about anything
+    for case in (first, second):
+        task = work.store.get_task(case)
+        SignOffs(work).decide(work.user(KOOR), task.beneficiary_id, "disetujui", "", "cli")
+    reminders(work, graph, Clock(NOON + timedelta(days=3))).run()
+    assert len(graph.to(KOOR)) == 2 and len(graph.to("admin")) == 1
+
+
+def test_sign_off_notices_keep_quiet_hours_and_opt_out(work, graph, tmp_path):
+    admin = work.user("admin")
+    work.add_village(admin, Village(id="cibodas", name="Cibodas", kabupaten="Garut",
+                                    province="Jawa Barat", umk=2_500_000))
+    work.add_user(admin, User(id=KOOR, name="Pak Koor", role="koordinator", district="garut"))
+    waiting_case(work, "cibodas", "Tati Rohaeti", date.today() - timedelta(days=60))
+    night = NOON + timedelta(hours=10)  # 21:00 WIB
+    assert reminders(work, graph, Clock(night)).run().quiet >= 1 and graph.to(KOOR) == []
+    state = ChannelState(tmp_path / "channel.db")
+    state.set_opted_out(KOOR, True)
+    reminders(work, graph, Clock(NOON + timedelta(days=1)), consent=state).run()
+    assert graph.to(KOOR) == []
+    state.set_opted_out(KOOR, False)
+    reminders(work, graph, Clock(NOON + timedelta(days=1)), consent=state).run()
+    assert len(graph.to(KOOR)) == 1
