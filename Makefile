@@ -87,4 +87,5 @@ bench: model services
 	.venv/bin/python -m bench.batch
 	.venv/bin/python -m bench.reminders
 	.venv/bin/python -m bench.chat
+	.venv/bin/python -m bench.turn_cost
 	.venv/bin/python -m bench.load

@@ -103,9 +103,14 @@ wait_for() {  # URL SECONDS WHAT
 # so tokens and the chat's conversation id stay out of `ps`. An array, not a function: the
 # supervisor must be the parent of the server process itself.
 # Rasa's start-up prints pages of deprecation warnings that say nothing to our users.
+# scripts/rasa_runtime.py fixes a CPU cost of Rasa 3.6 per action-server call.
 RASA_CLI=(.venv-rasa/bin/python -c 'import os, sys, warnings
 warnings.simplefilter("ignore")
 warnings.showwarning = lambda *args, **kwargs: None
+sys.path.insert(0, "scripts")
+import rasa_runtime
+del sys.path[0]
+rasa_runtime.apply()
 from rasa.__main__ import main
 sys.argv = ["rasa"] + [os.environ[a[5:]] if a.startswith("@env:") else a for a in sys.argv[1:]]
 sys.exit(main())')
@@ -172,8 +177,9 @@ action_server_up() {
     wait_for "http://$(probe_host):$ACTION_PORT/health" 60 "server aksi"
 }
 
+# ASSISTANT_MODEL: another trained model to serve (an experiment, bench/turn_cost.py --model).
 start_rasa_server() {  # CREDENTIALS
-    in_background rasa "${RASA_CLI[@]}" run -m models/assistant.tar.gz --enable-api \
+    in_background rasa "${RASA_CLI[@]}" run -m "${ASSISTANT_MODEL:-models/assistant.tar.gz}" --enable-api \
         --auth-token @env:RASA_AUTH_TOKEN --interface "$BIND" --port "$RASA_PORT" \
         --credentials "$1" --endpoints endpoints.yml
 }
