@@ -26,6 +26,7 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.casework import access
 from assistant.casework.service import Casework
 from assistant.casework.workspaces import Workspaces
 from assistant.common.errors import InputError
@@ -33,6 +34,7 @@ from assistant.common.paths import database_path, sandbox_path
 from assistant.common.texts import text
 from assistant.decisions.service import Assistant
 from assistant.reading.answers import read_yes_no
+from assistant.reading.commands import CLOSE_REPORT, read_command
 from assistant.reading.words import detect_harm, detect_language
 from assistant.store.decision import Decision
 from assistant.store.records import Beneficiary, User, Village
@@ -119,9 +121,9 @@ class Guarded:
     harm_answers: dict[str, Any] = {}
 
     def reads_harm(self, tracker: Tracker) -> bool:
-        """Whether the harm net reads this message (an action turns it off only for
-        messages that speak of a report already made)."""
-        return True
+        """Whether the harm net reads this message: every message but an admin's closing
+        of a report already made, which names the harm again."""
+        return not closes_a_report(tracker)
 
     def after_harm_events(self, tracker: Tracker) -> list[EventType]:
         """Events an action that answers ``"instead"`` still owes the dialogue."""
@@ -132,6 +134,16 @@ class Guarded:
         run = cls.run  # type: ignore[attr-defined]
         if not getattr(run, "__guarded__", False):
             cls.run = _guard(run)  # type: ignore[attr-defined]
+
+
+def closes_a_report(tracker: Tracker) -> bool:
+    """An admin closing a safeguarding report by its number ("tutup laporan 3, anak yang
+    dipukuli sudah aman"): its words of harm are about that report, not a new one."""
+    command = read_command(tracker.latest_message.get("text") or "")
+    if command is None or command.verb != CLOSE_REPORT or command.number is None:
+        return False
+    _, user = workspace(tracker)
+    return user is not None and access.can_close_safeguarding(user)
 
 
 def message_key(tracker: Tracker) -> str | None:

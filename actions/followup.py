@@ -57,16 +57,6 @@ class UpdateTask(Guarded, Action):
     def name(self) -> str:
         return "action_update_task"
 
-    def reads_harm(self, tracker: Tracker) -> bool:
-        """An admin closing a report describes the harm already reported ("tutup laporan 3,
-        anak yang dipukuli sudah aman"): that is no new report. Anyone else's message, and
-        every other command, is read by the harm net as usual."""
-        command = read_command(tracker.latest_message.get("text") or "")
-        if command is None or command.verb != CLOSE_REPORT or command.number is None:
-            return True
-        _, user = workspace(tracker)
-        return user is None or not access.can_close_safeguarding(user)
-
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:

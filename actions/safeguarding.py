@@ -23,12 +23,14 @@ from actions.common import (
     JOURNEY_START,
     Ask,
     Guarded,
+    closes_a_report,
     lang_of,
     message_key,
     protect,
     workspace,
     yes_no,
 )
+from actions.followup import UpdateTask
 from assistant.common.limits import MAX_REPORT_TEXT
 from assistant.common.texts import text
 from assistant.reading.words import detect_harm, signs_of_harm
@@ -54,6 +56,8 @@ class Safeguarding(Guarded, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if closes_a_report(tracker):  # the NLU heard harm in an admin's closing words
+            return await UpdateTask().run(dispatcher, tracker, domain)
         lang = lang_of(tracker)
         work, _ = workspace(tracker)
         message = tracker.latest_message.get("text") or ""

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.followup import UpdateTask
+from actions.safeguarding import Safeguarding
 from actions.tasks import MyTasks
 from assistant.casework import audit
 from assistant.casework.referrals import Referrals
@@ -398,3 +399,24 @@ def test_closing_a_report_in_words_of_harm_files_no_new_report(work):
     replies = said("628111", f"tutup laporan {report.id}, anak yg dipukuli ayahnya sudah aman")
     assert len(work.store.safeguarding_reports("baru")) == 1  # a new report, for an admin
     assert len(replies) == 2 and "admin" in replies[1]
+
+
+def test_an_admins_closing_words_heard_as_harm_go_to_the_follow_up(work):
+    """The NLU may read "laporan 3 ditutup: ibu yang dipukul ..." as a report of harm: the
+    safeguarding action answers an admin's closing as the follow-up does, and files nothing;
+    anyone else's words of harm are a report as before."""
+    _, report = work.report_safeguarding("628111", "ibu itu dipukul suaminya", "rest")
+    message = f"laporan {report.id} ditutup: ibu yg dipukul suaminya sdh didampingi"
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        Safeguarding().run(dispatcher, tracker("admin", message, "report_abuse", said_at=2.0),
+                           DOMAIN)
+    )
+    assert not [e for e in events if e.get("event") == "followup"]  # the turn ends there
+    [closed] = [m["text"] for m in dispatcher.messages]
+    assert f"#{report.id}" in closed and "PENTING" not in closed
+    assert len(work.store.safeguarding_reports()) == 1
+    assert work.store.safeguarding_reports("ditindaklanjuti")[0].id == report.id
+    replies, _ = run(Safeguarding(), tracker("628222", message, "report_abuse", said_at=3.0))
+    assert replies and len(work.store.safeguarding_reports("baru")) == 1
+    assert len(work.store.safeguarding_reports()) == 2  # a new report from anyone else
