@@ -65,6 +65,18 @@ class Cluster:
     def user_texts(self, sender: str) -> list[str]:
         return [e.get("text") for e in self.tracker(sender)["events"] if e["event"] == "user"]
 
+    def redis_cli(self, *command: str, db: int = 0) -> str:
+        """One command to the cluster's Redis (db 0: Rasa's lock store), its answer."""
+        done = subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.redis_port), "-n", str(db), *command],
+            env={**self.env, "REDISCLI_AUTH": self.redis_password},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        return done.stdout.strip()
+
     def pid_of(self, marker: str) -> int:
         """The process whose command line holds ``marker`` (the cluster's own only)."""
         for pid in self.pids():
