@@ -78,6 +78,7 @@ class Turn:
     wall_ms: float
     predictions: int = 0
     action_calls: int = 0
+    answer: str = ""  # the start of the first reply, to check the journey went as scripted
 
 
 def custom_actions(domain_dir: Path) -> tuple[set[str], set[str]]:
@@ -158,6 +159,7 @@ def play(servers: real.Servers, plans: Iterable[tuple[str, list[tuple[str, str]]
                     rasa_ms=(cpu_ns(rasa) - rasa_before) / 1e6,
                     action_ms=(cpu_ns(action) - action_before) / 1e6,
                     wall_ms=1000 * wall,
+                    answer=first_text(answer.json()),
                 )
             )
         # outside the measured turns: what the dialogue did, from the stored tracker
@@ -167,6 +169,10 @@ def play(servers: real.Servers, plans: Iterable[tuple[str, list[tuple[str, str]]
             turn.predictions, turn.action_calls = predictions, calls
         turns.extend(mine)
     return turns
+
+
+def first_text(replies: list[dict[str, Any]]) -> str:
+    return next((r["text"] for r in replies if "text" in r), "")[:120]
 
 
 def quantile(values: list[float], q: int) -> float:
