@@ -191,7 +191,13 @@ def test_the_lock_holds_across_processes(running):
         )
         for _ in range(3)
     ]
-    results = [process.communicate(timeout=300) for process in processes]
+    try:
+        results = [process.communicate(timeout=300) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     assert [p.returncode for p in processes] == [0, 0, 0], [err[-2000:] for _, err in results]
     assert [out.split()[-1] for out, _ in results] == ["0", "0", "0"]  # no LockError
     assert cluster.redis_cli("get", f"test:counter:{conversation}") == "90"
