@@ -57,6 +57,8 @@ def _guard(run: Callable[..., Awaitable[list[EventType]]]) -> Callable[..., Any]
             _note_inbound(tracker)
             harm = await _harm_first(self, dispatcher, tracker, domain)
             if harm is None:
+                harm = await _command_first(self, dispatcher, tracker, domain)
+            if harm is None:
                 harm = _program_question_first(self, dispatcher, tracker)
             if harm is None:
                 return await run(self, dispatcher, tracker, domain)
@@ -193,6 +195,34 @@ _QUESTION = re.compile(
     r"\b(apa|apaan|siapa|gimana|bagaimana|kapan|dimana|berapa|brp|itu apa|buat siapa|"
     r"untuk siapa|syarat\w*)\b"
 )
+
+
+async def _command_first(
+    action: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+) -> tuple[list[EventType], str] | None:
+    """A follow-up command outside any form ("rujukan 5 diterima", "setujui 12", "tutup
+    laporan 3 ..."), whatever the NLU read: answered by the follow-up action, as the harm
+    net answers a report of harm first. The reader and the sender's role decide
+    (``actions.followup.is_follow_up``), so a misheard command still reaches its action."""
+    from actions.followup import UpdateTask, is_follow_up  # the follow-up builds on this
+
+    if isinstance(action, UpdateTask | FormValidationAction) or tracker.active_loop.get("name"):
+        return None
+    if _answered_already(tracker):  # a form took the message as its answer this turn
+        return None
+    if not is_follow_up(tracker):
+        return None
+    return await UpdateTask().run(dispatcher, tracker, domain), "answer"
+
+
+def _answered_already(tracker: Tracker) -> bool:
+    """Whether an action other than listening ran since the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            return True
+    return False
 
 
 def _program_question_first(

@@ -83,6 +83,37 @@ class UpdateTask(Guarded, Action):
         return deliver(dispatcher, replies, lang)
 
 
+# the longest "selesai 12" read as a command whatever the NLU said: longer messages with
+# "selesai" and a number ("udah selesai 2 kunjungan minggu ini ...") are left to the NLU
+SHORT_DONE_WORDS = 5
+
+
+def is_follow_up(tracker: Tracker) -> bool:
+    """Whether a message outside any form is a follow-up command of its sender's role,
+    clear enough to answer whatever the NLU read: a numbered command of a facilitator or
+    an admin, a koordinator's or admin's verdict or queue, an official's subscription, an
+    admin's reports."""
+    said = tracker.latest_message.get("text") or ""
+    command = read_command(said)
+    if command is None:
+        return False
+    _, user = workspace(tracker)
+    if user is None:
+        return False
+    verb = command.verb
+    if verb in ("subscribe", "unsubscribe"):
+        return access.can_subscribe_summary(user)
+    if verb == "reports" or (verb == CLOSE_REPORT and command.number is not None):
+        return access.can_close_safeguarding(user)
+    if verb == "queue" or (verb in SIGN_OFF_VERBS and command.number is not None):
+        return access.sees_sign_off_queue(user)
+    if command.number is None or not access.answers_tasks(user):
+        return False
+    if verb == "done":
+        return len(said.split()) <= SHORT_DONE_WORDS
+    return verb in ("postpone", "referral")
+
+
 def _is_command(command: Command | None, user: User | None) -> bool:
     """Whether a message read as a command is one: it names a number, asks for the queue,
     or is a supervisor's verdict word (answered with the queue)."""

@@ -218,6 +218,12 @@ def gets_task_reminders(user: User) -> bool:
     return user.role == "pendamping"
 
 
+def answers_tasks(user: User) -> bool:
+    """Who finishes, postpones and refers by a task's number in the chat: facilitators
+    (their own households, checked per task) and admins."""
+    return user.role == "pendamping" or is_admin(user)
+
+
 def gets_sign_off_notices(user: User) -> bool:
     """Who is told when cases start waiting for a sign-off: koordinators (their district's
     cases) and admins (the cases no koordinator supervises)."""

@@ -85,6 +85,16 @@ def _find(tokens: list[_Token], phrases: list[list[str]]) -> tuple[int, int] | N
     return best
 
 
+def _reduplication(message: str, start: int, end: int) -> bool:
+    """A "2" that writes a word twice ("ibu2", "dua2nya", "anak2nya"), not a number: digits
+    glued to the letters before them and followed by letters, or a lone 2 after letters
+    ("tunda12" and "selesai12" stay numbers)."""
+    if not message[start].isdigit() or start == 0 or not message[start - 1].isalpha():
+        return False
+    after = message[end] if end < len(message) else ""
+    return after.isalpha() or message[start:end] == "2"
+
+
 def _number(token: _Token) -> int | None:
     if token.word.isdigit() and len(token.word) <= MAX_DIGITS:
         return int(token.word)
@@ -141,7 +151,11 @@ def read_command(message: str) -> Command | None:
     """The follow-up command of a chat message, or None when it names none."""
     message = (message or "")[:MAX_COMMAND_CHARS]
     lowered = message.lower()
-    tokens = [_Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+    tokens = [
+        _Token(m.group(0), m.start(), m.end())
+        for m in _TOKEN.finditer(lowered)
+        if not _reduplication(lowered, m.start(), m.end())
+    ]
     words = _words()
     closing = _close_report(message, tokens)
     if closing is not None:

@@ -12,6 +12,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
+from actions.chitchat import AnswerWithoutQuestion, Fallback
 from actions.followup import UpdateTask
 from actions.safeguarding import Safeguarding
 from actions.tasks import MyTasks
@@ -104,6 +105,16 @@ def test_commands_are_read_the_way_people_type_them(said: str, expected: Command
 )
 def test_no_command_in_ordinary_messages(said: str) -> None:
     assert read_command(said) is None
+
+
+@pytest.mark.parametrize(
+    "said", ["katanya mau dua2nya, didampingi sm dirujuk juga", "ibu2 udah selesai",
+             "anak2nya sdh beres semua"]
+)
+def test_a_word_written_twice_with_a_2_is_no_number(said: str) -> None:
+    found = read_command(said)
+    assert found is not None and found.number is None
+    assert read_command("tunda12 3hari sakit") == Command("postpone", 12, 3, "sakit")
 
 
 def test_a_number_too_long_is_no_number() -> None:
@@ -420,3 +431,100 @@ def test_an_admins_closing_words_heard_as_harm_go_to_the_follow_up(work):
     replies, _ = run(Safeguarding(), tracker("628222", message, "report_abuse", said_at=3.0))
     assert replies and len(work.store.safeguarding_reports("baru")) == 1
     assert len(work.store.safeguarding_reports()) == 2  # a new report from anyone else
+
+
+# --- a command the NLU misheard still reaches the follow-up ------------------------------
+
+
+def test_a_misheard_command_outside_a_form_is_answered_by_the_follow_up(work):
+    """The NLU may send "rujukan 5 udh diterima" to inform or the fallback: outside a form,
+    a clear command of the sender's role is answered by the follow-up all the same."""
+    task = a_task(work)
+    household = work.store.get_task(task).beneficiary_id
+    made = Referrals(work).refer(work.user("628111"), household, "kur", channel="cli")
+    replies, _ = run(
+        AnswerWithoutQuestion(),
+        tracker("628111", f"rujukan {made.id} udh diterima pihak bank", "inform"),
+    )
+    assert work.store.get_referral(made.id).status == "diterima"
+    assert len(replies) == 1 and "diterima" in replies[0]
+    replies, _ = run(Fallback(), tracker("628111", f"selesai {task} ✅", "nlu_fallback"))
+    assert work.store.get_task(task).status == "selesai" and f"[{task}]" in replies[0]
+
+
+@pytest.mark.parametrize(
+    ("sender", "said"),
+    [
+        # a long message with "selesai" and a number is left to the NLU
+        ("628111", "udah selesai 2 kunjungan minggu ini, besok lanjut ke dusun sebelah"),
+        # a stranger, and an official's numbered command: not theirs
+        ("62999", "selesai 1"),
+        ("628555", "rujukan 1 diterima"),
+        # a facilitator's "laporan terbuka" or verdict: not their role
+        ("628111", "laporan terbuka"),
+        ("628111", "setujui 1"),
+    ],
+)
+def test_what_is_not_a_clear_command_of_the_senders_role_is_left_alone(work, sender, said):
+    work.add_user(
+        work.user("admin"),
+        User(id="628555", name="Bu Kades", role="pejabat_desa", village_id="sukamaju"),
+    )
+    task = a_task(work)
+    replies, _ = run(Fallback(), tracker(sender, said, "nlu_fallback"))
+    assert work.store.get_task(task).status == "terbuka"
+    assert replies and "selesai 12" not in replies[0] and "dicatat" not in replies[0]
+
+
+def test_inside_a_form_a_command_like_answer_stays_an_answer(work):
+    from actions.graduation import ValidateGraduationForm
+
+    task = a_task(work)
+    current = tracker("628111", f"selesai {task}", "inform", requested="grad_household",
+                      loop="graduation_form")
+    run(ValidateGraduationForm(), current)
+    assert work.store.get_task(task).status == "terbuka"
+
+
+@pytest.mark.parametrize(
+    ("sender", "said", "intent"),
+    [
+        # phrasings the trained NLU sends elsewhere (measured on the model: inform, my_village,
+        # cancel, out_of_scope): the reader and the sender's role route them
+        ("628111", "tlg rujuk no {task} ke kartu usaha", "inform"),
+        ("628555", "sy langganan ringkasan desa ya", "my_village"),
+        ("628555", "udh stop aja langganannya", "cancel"),
+        ("admin", "laporan perlindungan yg masih terbuka", "out_of_scope"),
+    ],
+)
+def test_new_commands_are_routed_by_the_reader(work, sender, said, intent):
+    work.add_user(
+        work.user("admin"),
+        User(id="628555", name="Bu Kades", role="pejabat_desa", village_id="sukamaju"),
+    )
+    said = said.format(task=a_task(work))
+    current = tracker(sender, said, intent)
+    dispatcher = CollectingDispatcher()
+    asyncio.run(Fallback().run(dispatcher, current, DOMAIN))
+    [reply] = [m["text"] for m in dispatcher.messages]
+    expected = {
+        "inform": "Kartu Usaha",
+        "my_village": "Sukamaju",
+        "cancel": "tidak berlangganan",
+        "out_of_scope": "laporan perlindungan",
+    }[intent]
+    assert expected.lower() in reply.lower()
+
+
+def test_a_message_a_form_already_took_is_not_a_command_again(work):
+    """The follow-up question's answer "dua-duanya, dirujuk juga" is taken by the form; the
+    action that runs after the form in the same turn does not read it again."""
+    from actions.graduation import RecordFollowUp
+
+    task = a_task(work)
+    current = tracker("628111", f"rujuk {task} ke kur", "ask_program", said_at=5.0)
+    current.events.append({"event": "action", "name": "follow_up_form"})
+    replies, _ = run(RecordFollowUp(), current)
+    household = work.store.get_task(task).beneficiary_id
+    assert work.store.referrals_of(household) == []
+    assert not any("Rujukan #" in reply for reply in replies)
