@@ -83,8 +83,9 @@ class UpdateTask(Guarded, Action):
         return deliver(dispatcher, replies, lang)
 
 
-# the longest "selesai 12" read as a command whatever the NLU said: longer messages with
-# "selesai" and a number ("udah selesai 2 kunjungan minggu ini ...") are left to the NLU
+# the longest "selesai 12" or "setujui 12" read as a command whatever the NLU said: longer
+# messages with such a word and a number ("udah selesai 2 kunjungan minggu ini ...",
+# "setuju 3 orang itu ikut pelatihan ...") are left to the NLU
 SHORT_DONE_WORDS = 5
 
 
@@ -105,6 +106,8 @@ def is_follow_up(tracker: Tracker) -> bool:
         return access.can_subscribe_summary(user)
     if verb == "reports" or (verb == CLOSE_REPORT and command.number is not None):
         return access.can_close_safeguarding(user)
+    if verb == "approve" and len(said.split()) > SHORT_DONE_WORDS:
+        return False  # ending aid is read from a short "setujui 12" only, never a sentence
     if verb == "queue" or (verb in SIGN_OFF_VERBS and command.number is not None):
         return access.sees_sign_off_queue(user)
     if command.number is None or not access.answers_tasks(user):

@@ -528,3 +528,12 @@ def test_a_message_a_form_already_took_is_not_a_command_again(work):
     household = work.store.get_task(task).beneficiary_id
     assert work.store.referrals_of(household) == []
     assert not any("Rujukan #" in reply for reply in replies)
+
+
+def test_a_koordinators_sentence_with_setuju_and_a_number_ends_no_aid(work):
+    household, case = considered(work)
+    said = f"setuju {case} orang lagi ikut pelatihan menjahit bulan depan"
+    run(Fallback(), tracker(KOORDINATOR, said, "nlu_fallback"))
+    assert work.store.get_beneficiary(household).state == CONSIDERATION
+    run(Fallback(), tracker(KOORDINATOR, f"setujui {case} 👍", "nlu_fallback"))
+    assert work.store.get_beneficiary(household).state == AID_ENDED
