@@ -149,7 +149,14 @@ def _reason(message: str, tokens: list[_Token], after: int) -> str:
 
 def read_command(message: str) -> Command | None:
     """The follow-up command of a chat message, or None when it names none."""
-    message = (message or "")[:MAX_COMMAND_CHARS]
+    return _read((message or "")[:MAX_COMMAND_CHARS])
+
+
+@lru_cache(maxsize=256)
+def _read(message: str) -> Command | None:
+    """Remembered, on the cut message (so the cache holds at most 256 short strings): one
+    message is read by several steps of a turn (the harm net, the command net, the
+    follow-up action), and a Command is immutable."""
     lowered = message.lower()
     tokens = [
         _Token(m.group(0), m.start(), m.end())
