@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import statistics
 import subprocess
@@ -45,7 +44,6 @@ from tests.e2e import servers as real
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).resolve().parent / "out" / "turn_cost.json"
-TICKS = os.sysconf("SC_CLK_TCK")
 SETTLE_SECONDS = 0.03  # after the answer, before the CPU is read again
 WARM_UP = ["halo", "apa itu PENA?", "ada warga protes dana bantuan dibagi gak merata", "batal"]
 
@@ -59,12 +57,6 @@ def cpu_ns(pid: int) -> int:
         except (OSError, ValueError, IndexError):
             continue  # a thread that ended meanwhile
     return total
-
-
-def cpu_ticks_seconds(pid: int) -> float:
-    """utime + stime of ``pid`` (all its threads), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 @dataclass
@@ -175,21 +167,15 @@ def first_text(replies: list[dict[str, Any]]) -> str:
     return next((r["text"] for r in replies if "text" in r), "")[:120]
 
 
-def quantile(values: list[float], q: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
 def summary(turns: list[Turn]) -> dict[str, float]:
     rasa = [t.rasa_ms for t in turns]
     return {
         "turns": len(turns),
-        "rasa_p50_ms": round(quantile(rasa, 50), 1),
-        "rasa_p95_ms": round(quantile(rasa, 95), 1),
+        "rasa_p50_ms": round(load.quantile(rasa, 50), 1),
+        "rasa_p95_ms": round(load.quantile(rasa, 95), 1),
         "rasa_mean_ms": round(statistics.fmean(rasa), 1),
         "action_mean_ms": round(statistics.fmean(t.action_ms for t in turns), 1),
-        "wall_p50_ms": round(quantile([t.wall_ms for t in turns], 50), 1),
+        "wall_p50_ms": round(load.quantile([t.wall_ms for t in turns], 50), 1),
         "predictions": round(statistics.fmean(t.predictions for t in turns), 2),
         "action_calls": round(statistics.fmean(t.action_calls for t in turns), 2),
     }
@@ -266,9 +252,9 @@ def main(argv: list[str] | None = None) -> int:
                 servers.say("pemanasan", text)
             rasa, action = servers.rasa_pid(), servers.action_pid()
             profiler = profile(args.py_spy, rasa, args.out) if args.py_spy else None
-            ticks_before = cpu_ticks_seconds(rasa), cpu_ticks_seconds(action)
+            ticks_before = load.cpu_seconds([rasa]), load.cpu_seconds([action])
             turns = play(servers, scripts(args.people))
-            ticks_after = cpu_ticks_seconds(rasa), cpu_ticks_seconds(action)
+            ticks_after = load.cpu_seconds([rasa]), load.cpu_seconds([action])
             if profiler is not None:
                 profiler.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
                 profiler.wait(timeout=60)
