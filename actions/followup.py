@@ -86,7 +86,7 @@ class UpdateTask(Guarded, Action):
 # the longest "selesai 12" or "setujui 12" read as a command whatever the NLU said: longer
 # messages with such a word and a number ("udah selesai 2 kunjungan minggu ini ...",
 # "setuju 3 orang itu ikut pelatihan ...") are left to the NLU
-SHORT_DONE_WORDS = 5
+SHORT_COMMAND_WORDS = 5
 
 
 def is_follow_up(tracker: Tracker) -> bool:
@@ -106,14 +106,14 @@ def is_follow_up(tracker: Tracker) -> bool:
         return access.can_subscribe_summary(user)
     if verb == "reports" or (verb == CLOSE_REPORT and command.number is not None):
         return access.can_close_safeguarding(user)
-    if verb == "approve" and len(said.split()) > SHORT_DONE_WORDS:
+    if verb == "approve" and len(said.split()) > SHORT_COMMAND_WORDS:
         return False  # ending aid is read from a short "setujui 12" only, never a sentence
     if verb == "queue" or (verb in SIGN_OFF_VERBS and command.number is not None):
         return access.sees_sign_off_queue(user)
     if command.number is None or not access.answers_tasks(user):
         return False
     if verb == "done":
-        return len(said.split()) <= SHORT_DONE_WORDS
+        return len(said.split()) <= SHORT_COMMAND_WORDS
     return verb in ("postpone", "referral")
 
 

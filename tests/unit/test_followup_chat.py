@@ -343,11 +343,16 @@ def test_a_journey_the_nlu_sent_here_without_a_command_is_handed_over(work):
 OFFICIAL = "628555"
 
 
-def test_an_official_subscribes_and_stops_the_weekly_summary_by_chat(work):
-    admin = work.user("admin")
+def add_official(work: Casework) -> None:
+    """Bu Kades, the village official of Sukamaju."""
     work.add_user(
-        admin, User(id=OFFICIAL, name="Bu Kades", role="pejabat_desa", village_id="sukamaju")
+        work.user("admin"),
+        User(id=OFFICIAL, name="Bu Kades", role="pejabat_desa", village_id="sukamaju"),
     )
+
+
+def test_an_official_subscribes_and_stops_the_weekly_summary_by_chat(work):
+    add_official(work)
     [done] = say(OFFICIAL, "pak, sy mau langganan ringkasan mingguan ya")
     assert "Sukamaju" in done and "Senin" in done and "berhenti langganan" in done
     [subscription] = work.store.subscriptions("ringkasan_mingguan")
@@ -459,17 +464,14 @@ def test_a_misheard_command_outside_a_form_is_answered_by_the_follow_up(work):
         ("628111", "udah selesai 2 kunjungan minggu ini, besok lanjut ke dusun sebelah"),
         # a stranger, and an official's numbered command: not theirs
         ("62999", "selesai 1"),
-        ("628555", "rujukan 1 diterima"),
+        (OFFICIAL, "rujukan 1 diterima"),
         # a facilitator's "laporan terbuka" or verdict: not their role
         ("628111", "laporan terbuka"),
         ("628111", "setujui 1"),
     ],
 )
 def test_what_is_not_a_clear_command_of_the_senders_role_is_left_alone(work, sender, said):
-    work.add_user(
-        work.user("admin"),
-        User(id="628555", name="Bu Kades", role="pejabat_desa", village_id="sukamaju"),
-    )
+    add_official(work)
     task = a_task(work)
     replies, _ = run(Fallback(), tracker(sender, said, "nlu_fallback"))
     assert work.store.get_task(task).status == "terbuka"
@@ -492,21 +494,15 @@ def test_inside_a_form_a_command_like_answer_stays_an_answer(work):
         # phrasings the trained NLU sends elsewhere (measured on the model: inform, my_village,
         # cancel, out_of_scope): the reader and the sender's role route them
         ("628111", "tlg rujuk no {task} ke kartu usaha", "inform"),
-        ("628555", "sy langganan ringkasan desa ya", "my_village"),
-        ("628555", "udh stop aja langganannya", "cancel"),
+        (OFFICIAL, "sy langganan ringkasan desa ya", "my_village"),
+        (OFFICIAL, "udh stop aja langganannya", "cancel"),
         ("admin", "laporan perlindungan yg masih terbuka", "out_of_scope"),
     ],
 )
 def test_new_commands_are_routed_by_the_reader(work, sender, said, intent):
-    work.add_user(
-        work.user("admin"),
-        User(id="628555", name="Bu Kades", role="pejabat_desa", village_id="sukamaju"),
-    )
+    add_official(work)
     said = said.format(task=a_task(work))
-    current = tracker(sender, said, intent)
-    dispatcher = CollectingDispatcher()
-    asyncio.run(Fallback().run(dispatcher, current, DOMAIN))
-    [reply] = [m["text"] for m in dispatcher.messages]
+    [reply], _ = run(Fallback(), tracker(sender, said, intent))
     expected = {
         "inform": "Kartu Usaha",
         "my_village": "Sukamaju",
