@@ -6,8 +6,10 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
+# Rasa as every script and the production unit run it (fixed numerics, run-time fixes).
+RASA := .venv-rasa/bin/python scripts/rasa_cli.py
 
-.PHONY: help bootstrap model chat serve serve-cluster services lint validate unit e2e conversations nlu test fuzz bench studio
+.PHONY: help bootstrap system lock reproducibility seeds model chat serve serve-cluster services lint validate unit e2e conversations nlu test fuzz bench studio
 
 help:
 	@echo "make chat   - bicara dengan asisten di terminal (menyiapkan semuanya sendiri)"
@@ -17,12 +19,33 @@ help:
 	@echo "make serve-cluster - mode skala: beberapa server Rasa di balik nginx, PostgreSQL, Redis"
 	@echo "make bench  - ukur kecepatan mesin aturan dan impor 10.000 rumah tangga"
 	@echo "make fuzz   - uji acak panjang: 20.000 masukan keputusan dan 20.000 giliran percakapan"
+	@echo "make reproducibility - latih dua kali dalam kondisi berbeda; prediksi harus sama"
+	@echo "make seeds  - gerbang NLU pada tiga benih pelatihan lain, dan pesan yang nyaris di batas"
 
 bootstrap:
 	@scripts/bootstrap.sh
 
+# Every Debian package any check needs (Graphviz and fonts, Chromium, Redis, PostgreSQL,
+# nginx), only those missing, in one apt-get run (root; otherwise it prints the apt line).
+system:
+	@scripts/install_system.sh all
+
 model: bootstrap
 	@scripts/train.sh
+
+# The hashed locks the bootstrap installs from, written from requirements/*.in with uv.
+lock: bootstrap
+	@scripts/lock.sh
+
+# Same data, same model: train twice under different conditions (one CPU or all, oneDNN
+# capped at AVX2, files in another order) and compare every held-out prediction (1e-6).
+reproducibility: bootstrap
+	.venv/bin/python scripts/model_check.py reproducibility
+
+# The NLU gates on three other training seeds, and the messages near a decision boundary on
+# any of them (SEED_MESSAGES: more messages, one JSON string per line).
+seeds: bootstrap
+	.venv/bin/python scripts/model_check.py seeds $(if $(SEED_MESSAGES),--messages $(SEED_MESSAGES))
 
 chat: model
 	@scripts/chat.sh
@@ -49,31 +72,33 @@ lint: bootstrap
 	.venv/bin/ruff check .
 
 validate: bootstrap
-	.venv-rasa/bin/rasa data validate --domain domain --quiet
+	$(RASA) data validate --domain domain --quiet
 
 # Unit tests (no servers; real SQLite files, the rules engine, the actions on trackers).
 unit: bootstrap
+	@scripts/install_system.sh studio
 	.venv/bin/pytest -m "not e2e"
 
 # End-to-end: the real Rasa and action servers over HTTP (journeys, security, WhatsApp with a
 # fake Graph API, the dialogue suite, a 2,000-turn conversation fuzz).
-e2e: model services
-	@scripts/install_studio.sh
+e2e: model
+	@scripts/install_system.sh studio browser services
 	.venv/bin/pytest -m e2e
 
 conversations: model
-	.venv-rasa/bin/rasa test core --stories tests/conversations --fail-on-prediction-errors \
+	$(RASA) test core --stories tests/conversations --fail-on-prediction-errors \
 		--out var/results --quiet
 
 # Held-out NLU test set, every file of tests/nlu/ (messages the model was not trained on):
 # weighted intent F1 >= 0.95, every intent >= 0.85, report_abuse recall >= 0.95.
 nlu: model
-	.venv-rasa/bin/rasa test nlu --model models/assistant.tar.gz --nlu tests/nlu \
+	$(RASA) test nlu --model models/assistant.tar.gz --nlu tests/nlu \
 		--out var/results/nlu --quiet
 	.venv/bin/python scripts/nlu_score.py var/results/nlu 0.95
 
-# Order: cheap checks first; the model must exist before the end-to-end tests.
-test: lint validate model unit e2e conversations nlu
+# Order: the system's packages first (one apt-get run), then cheap checks; the model must
+# exist before the end-to-end tests.
+test: system lint validate model unit e2e conversations nlu
 
 # Long fuzz runs (make test runs short ones): FUZZ_CASES decide inputs, FUZZ_TURNS chat
 # turns over the real servers; FUZZ_SEED repeats a run.
