@@ -161,7 +161,7 @@ def components(cluster: scale.Cluster) -> dict[str, list[int]]:
     ports = [url.rsplit(":", 1)[1] for url in cluster.rasa_urls]
     for pid in cluster.pids():
         line = real.command_line(pid)
-        if "rasa.__main__" in line:
+        if "scripts/rasa_cli.py" in line:
             number = next((n for n, port in enumerate(ports, 1) if f"--port {port} " in line), 0)
             found.setdefault(f"rasa-{number}", []).append(pid)
         elif "action_server.py" in line:

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--token-file",
         type=Path,
-        default=Path(os.environ.get("ASSISTANT_VAR", str(ROOT / "var"))) / "action-token",
+        default=Path(os.environ.get("ASSISTANT_VAR_DIR", str(ROOT / "var"))) / "action-token",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(

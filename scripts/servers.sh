@@ -99,21 +99,11 @@ wait_for() {  # URL SECONDS WHAT
     return 1
 }
 
-# The rasa command; an argument @env:NAME becomes the value of $NAME inside the process,
-# so tokens and the chat's conversation id stay out of `ps`. An array, not a function: the
-# supervisor must be the parent of the server process itself.
-# Rasa's start-up prints pages of deprecation warnings that say nothing to our users.
-# scripts/rasa_runtime.py fixes a CPU cost of Rasa 3.6 per action-server call.
-RASA_CLI=(.venv-rasa/bin/python -c 'import os, sys, warnings
-warnings.simplefilter("ignore")
-warnings.showwarning = lambda *args, **kwargs: None
-sys.path.insert(0, "scripts")
-import rasa_runtime
-del sys.path[0]
-rasa_runtime.apply()
-from rasa.__main__ import main
-sys.argv = ["rasa"] + [os.environ[a[5:]] if a.startswith("@env:") else a for a in sys.argv[1:]]
-sys.exit(main())')
+# The rasa command, as production runs it (scripts/rasa_cli.py: the run-time fixes of
+# scripts/rasa_runtime.py, quiet start-up, and an argument @env:NAME becomes the value of
+# $NAME inside the process, so tokens and the chat's conversation id stay out of `ps`).
+# An array, not a function: the supervisor must be the parent of the server process itself.
+RASA_CLI=(.venv-rasa/bin/python scripts/rasa_cli.py)
 
 # Supervisor state (per supervisor subshell): the running server and the back-off pause.
 _child=""

@@ -20,8 +20,10 @@ from typing import Any, Protocol
 import requests
 import yaml
 
+from assistant.common.graph_api import GRAPH_API_BASE, GRAPH_API_VERSION
+
 TIMEOUT_SECONDS = 20.0
-DEFAULT_API_BASE, DEFAULT_API_VERSION = "https://graph.facebook.com", "v21.0"
+DEFAULT_API_BASE, DEFAULT_API_VERSION = GRAPH_API_BASE, GRAPH_API_VERSION
 # Graph API error codes (developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)
 WINDOW_CLOSED = 131047  # "Re-engagement message": more than 24 hours since their last message
 RATE_LIMITS = frozenset({130429, 131056, 80007, 4, 80004})  # throughput / pair rate limits

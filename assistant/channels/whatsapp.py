@@ -64,6 +64,7 @@ from assistant.channels.whatsapp_shared import (
     instance_name,
 )
 from assistant.channels.whatsapp_state import ChannelState, RateLimiter, StateUnavailable
+from assistant.common.graph_api import GRAPH_API_BASE, GRAPH_API_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +82,8 @@ ENVIRONMENT = {
     "redis_url": "REDIS_URL",
 }
 DEFAULTS = {
-    "api_base": "https://graph.facebook.com",
-    "api_version": "v21.0",
+    "api_base": GRAPH_API_BASE,
+    "api_version": GRAPH_API_VERSION,
     "state_db": "var/whatsapp.db",
     "rate_per_minute": "20",
     "drain_seconds": "60",

@@ -135,7 +135,7 @@ class Servers:
         return self.pid_of("scripts/action_server.py")
 
     def rasa_pid(self) -> int:
-        return self.pid_of("rasa.__main__")
+        return self.pid_of("scripts/rasa_cli.py")
 
     def stop(self) -> None:
         """SIGTERM to serve.sh (as Ctrl-C or systemd would); whatever is left after a

@@ -23,6 +23,7 @@ import requests
 
 from assistant.channels.whatsapp_payloads import Inbound, signature_for
 from assistant.channels.whatsapp_state import ChannelState
+from assistant.common.graph_api import GRAPH_API_VERSION
 from tests.e2e import servers as real
 from tests.e2e.conftest import RINA, seed
 
@@ -340,7 +341,7 @@ def test_a_signed_text_is_answered_through_the_graph_api(wa):
     wa.wait_handled(sender, inbound["id"])
     assert len(wa.graph.sent(sender)) == 1  # the greeting is one message
     [post] = wa.graph.attempts(sender)
-    assert post.path == f"/v21.0/{PHONE_NUMBER_ID}/messages"
+    assert post.path == f"/{GRAPH_API_VERSION}/{PHONE_NUMBER_ID}/messages"
     assert post.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
     assert greeting["messaging_product"] == "whatsapp" and greeting["to"] == sender
     assert "Halo" in shown(greeting)

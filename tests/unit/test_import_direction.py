@@ -4,6 +4,7 @@ knowledge -> store. Read from the import statements of every module (AST, no imp
 from __future__ import annotations
 
 import ast
+import sys
 
 import pytest
 
@@ -92,8 +93,11 @@ ROOMS: dict[str, tuple[str, ...]] = {
         "common",
         "channels",
     ),
-    "channels": (),
+    # the channels load inside the Rasa server (pydantic 1, none of the core's packages):
+    # from the ground floor only its standard-library modules (STANDALONE)
+    "channels": ("common",),
 }
+STANDALONE = ("assistant.common.graph_api",)
 
 
 def room_of(module: str) -> str | None:
@@ -121,6 +125,19 @@ def test_rooms_import_only_the_rooms_below_them(room):
             if name == "assistant" or (target and target != room and target not in ROOMS[room]):
                 found.append(f"{path.relative_to(ROOT).as_posix()} imports {name}")
     assert found == []
+
+
+def test_channels_take_only_standard_library_modules_of_the_core():
+    found = [
+        f"{path.relative_to(ROOT).as_posix()} imports {name}"
+        for path in modules("assistant/channels")
+        for name in sorted(imports(path))
+        if name.startswith("assistant.") and room_of(name) != "channels" and name not in STANDALONE
+    ]
+    assert found == []
+    for name in STANDALONE:
+        source = ROOT / (name.replace(".", "/") + ".py")
+        assert {n.split(".")[0] for n in imports(source)} <= set(sys.stdlib_module_names), name
 
 
 ALLOWED_IN_RULES = ("assistant.common", "assistant.knowledge", "assistant.decisions.inputs")

@@ -20,6 +20,7 @@ from assistant.casework.reminders import Reminders, ReminderSettings, subscribe
 from assistant.casework.service import Casework
 from assistant.casework.signoff import CONSIDERATION, SignOffs
 from assistant.channels.whatsapp_state import ChannelState
+from assistant.common.graph_api import GRAPH_API_VERSION
 from assistant.store.db import Store
 from assistant.store.records import User, Village
 from tests.support.cli import run_cli
@@ -41,7 +42,7 @@ class FakeGraph:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with graph.lock:
                     assert self.headers["Authorization"] == f"Bearer {TOKEN}"
-                    assert self.path == f"/v21.0/{PHONE_ID}/messages"
+                    assert self.path == f"/{GRAPH_API_VERSION}/{PHONE_ID}/messages"
                     graph.posts.append(body)
                     status, code = graph.answers.pop(0) if graph.answers else (200, None)
                     number = len(graph.posts)

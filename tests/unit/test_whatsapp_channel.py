@@ -25,6 +25,7 @@ import pytest
 
 from assistant.channels.whatsapp_payloads import Inbound, signature_for
 from assistant.channels.whatsapp_state import ChannelState, RateLimiter
+from assistant.common.graph_api import GRAPH_API_VERSION
 
 SECRET, PHONE_NUMBER_ID, SENDER = "app-secret", "123", "6281234567890"
 MASKED = "628******7890"
@@ -192,7 +193,7 @@ def make(whatsapp: types.ModuleType, graph: FakeGraph, tmp_path: Path) -> Callab
             "access_token": "token",
             "phone_number_id": PHONE_NUMBER_ID,
             "api_base": "http://graph.invalid",
-            "api_version": "v21.0",
+            "api_version": GRAPH_API_VERSION,
             "state_db": str(tmp_path / "wa.db"),
             "rate_per_minute": 20,
             "drain_seconds": 5.0,
