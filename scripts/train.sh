@@ -12,5 +12,9 @@ if [ -f models/assistant.tar.gz ] && [ "$(cat models/.inputs 2>/dev/null)" = "$i
 fi
 echo "[train] melatih model Rasa (sekitar 5-8 menit di 2 core)..." >&2
 mkdir -p models
-.venv-rasa/bin/rasa train --domain domain --fixed-model-name assistant --out models --quiet
+# The same data gives the same model on any x86-64 machine: fixed numerics (rasa_cli.py),
+# a fixed hash seed (Python's set order), the DIET seed of config.yml. `make reproducibility`
+# checks it.
+PYTHONHASHSEED=0 .venv-rasa/bin/python scripts/rasa_cli.py train --domain domain \
+    --fixed-model-name assistant --out models --quiet
 echo "$inputs" > models/.inputs
