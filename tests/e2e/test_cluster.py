@@ -5,6 +5,7 @@ which one answers."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,12 +13,16 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 import requests
 
+from assistant.casework.service import Casework
 from assistant.channels.turns import EMPTY_TURN
 from assistant.channels.whatsapp_payloads import signature_for
+from assistant.store.db import Store
+from assistant.store.records import User
 from tests.e2e import cluster as scale
 from tests.e2e.conftest import RINA, seed
 from tests.e2e.test_whatsapp import (
@@ -46,6 +51,7 @@ OPTED_IN = "Selamat datang kembali"
 class Running:
     cluster: scale.Cluster
     graph: FakeGraph
+    graph_base: str  # the fake Graph API's address
 
     @property
     def first(self) -> str:
@@ -88,7 +94,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             },
         )
         try:
-            yield Running(cluster, graph)
+            yield Running(cluster, graph, base)
         finally:
             cluster.stop()
     finally:
@@ -276,3 +282,50 @@ def test_while_redis_does_not_answer_the_webhook_asks_for_a_retry_and_nothing_is
     running.graph.wait_for(number, 1)
     assert "Kementerian Sosial" in joined(running.whatsapp_texts(number))
     assert cluster.user_texts(number) == ["apa itu PENA?"]
+
+
+def test_reminders_read_the_opt_outs_from_the_clusters_redis(running):
+    """`assistant reminders run` with REDIS_URL, as the cron job of scale-out mode runs it:
+    a number that sent STOP to one of the Rasa servers gets no reminder, another number
+    with the same kind of overdue work gets one (issue 21: redis was missing from the core
+    environment, and the command ended in a traceback)."""
+    cluster = running.cluster
+    db = cluster.workdir / "e2e.db"
+    opted, other = new_number(), new_number()
+    work = Casework(Store(db))
+    admin = work.user("admin")
+    for number in (opted, other):
+        work.add_user(admin, User(id=number, name=f"Pendamping {number[-4:]}", role="pendamping"))
+        facilitator = work.user(number)
+        household = work.register(facilitator, name=f"Ibu {number[-3:]}", village_id="sukamaju",
+                                  gender="P", program="pena")
+        work.assess(facilitator, household.id, income="1,5 jt", mindset_changed=False,
+                    significant_change=False, assessed_on=date.today() - timedelta(days=40))
+    work.store.close()
+    assert running.post(running.first, webhook(text(opted, "STOP"))).status_code == 200
+    running.graph.wait_for(opted, 1)
+
+    redis_url = f"redis://:{cluster.redis_password}@127.0.0.1:{cluster.redis_port}/1"
+    ran = subprocess.run(
+        [str(scale.ROOT / ".venv" / "bin" / "assistant"), "--db", str(db), "reminders", "run",
+         "--json"],
+        capture_output=True, text=True, timeout=120, cwd=scale.ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": str(cluster.var_dir),
+            "ASSISTANT_VAR_DIR": str(cluster.var_dir),
+            "REDIS_URL": redis_url,
+            "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+            "WHATSAPP_API_BASE": running.graph_base,
+            "WHATSAPP_REMINDER_TEMPLATE": "pengingat_tugas",
+            "ASSISTANT_REMINDER_QUIET_HOURS": "23:59-00:00",
+        },
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "Traceback" not in ran.stderr
+    report = json.loads(ran.stdout)
+    assert report["opted_out"] >= 1, report
+    assert running.whatsapp_texts(opted) == [OPTED_OUT]
+    running.graph.wait_for(other, 1)
+    assert len(running.graph.sent(other)) == 1
