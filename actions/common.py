@@ -30,11 +30,14 @@ from assistant.casework import access
 from assistant.casework.service import Casework
 from assistant.casework.workspaces import Workspaces
 from assistant.common.errors import InputError
+from assistant.common.free_text import FULL_TEXT
+from assistant.common.limits import MAX_REPORT_TEXT
 from assistant.common.paths import database_path, sandbox_path
 from assistant.common.texts import text
 from assistant.decisions.service import Assistant
 from assistant.reading.answers import read_yes_no
 from assistant.reading.commands import CLOSE_REPORT, read_command
+from assistant.reading.harm import read_harm
 from assistant.reading.words import detect_harm, detect_language
 from assistant.store.decision import Decision
 from assistant.store.records import Beneficiary, User, Village
@@ -138,6 +141,15 @@ class Guarded:
             cls.run = _guard(run)  # type: ignore[attr-defined]
 
 
+def said_in_full(tracker: Tracker) -> str:
+    """The latest message whole: the channels hand the NLU at most 4,000 characters and
+    keep a longer message in the metadata (assistant.common.free_text), for a report of
+    harm to be read and stored in full."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    whole = metadata.get(FULL_TEXT) if isinstance(metadata, dict) else None
+    return whole if isinstance(whole, str) and whole else tracker.latest_message.get("text") or ""
+
+
 def closes_a_report(tracker: Tracker) -> bool:
     """An admin closing a safeguarding report by its number ("tutup laporan 3, anak yang
     dipukuli sudah aman"): its words of harm are about that report, not a new one."""
@@ -165,11 +177,11 @@ async def _harm_first(
     key = message_key(tracker)
     if key is None or tracker.get_slot(HARM_CHECKED) == key or not action.reads_harm(tracker):
         return None
-    message = tracker.latest_message.get("text") or ""
+    message = said_in_full(tracker)
     work, _ = workspace(tracker)
     concerns = detect_harm(message, work.knowledge)
     if not concerns:
-        return None
+        return _unsure_first(action, tracker, message, key)
     lang = lang_of(tracker)
     events = protect(dispatcher, tracker, message, concerns, lang) + [SlotSet(HARM_CHECKED, key)]
     if isinstance(action, FormValidationAction):
@@ -188,6 +200,31 @@ async def _harm_first(
         slots = [SlotSet(slot, value) for slot, value in answered.items()]
         return events + slots + [SlotSet("requested_slot", following)], "answer"
     return events, action.on_harm
+
+
+def _unsure_first(
+    action: Any, tracker: Tracker, message: str, key: str
+) -> tuple[list[EventType], str] | None:
+    """A message that may report harm without saying enough ("dia dipaksa", an injury, a
+    child who may be married off): outside any question of a journey, the first reply is
+    the one harm question (harm_form), never the journey's own first question. Inside a
+    form the message is an answer and the form decides."""
+    if isinstance(action, FormValidationAction) or (tracker.active_loop or {}).get("name"):
+        return None
+    if action.name() in HARM_QUESTION_ACTIONS or read_harm(message).verdict != "unsure":
+        return None
+    events: list[EventType] = [
+        SlotSet("harm_text", message[:MAX_REPORT_TEXT]),
+        SlotSet(HARM_CHECKED, key),
+        FollowupAction("harm_form"),
+    ]
+    return events, "answer"
+
+
+# the harm question's own actions (they ask it or take its answer)
+HARM_QUESTION_ACTIONS = frozenset(
+    {"action_ask_harm_confirm", "action_harm_confirmed", "validate_harm_form"}
+)
 
 
 # a question without its question mark ("PKH itu buat siapa aja sih")

@@ -27,6 +27,7 @@ from actions.common import (
     lang_of,
     message_key,
     protect,
+    said_in_full,
     workspace,
     yes_no,
 )
@@ -60,7 +61,7 @@ class Safeguarding(Guarded, Action):
             return await UpdateTask().run(dispatcher, tracker, domain)
         lang = lang_of(tracker)
         work, _ = workspace(tracker)
-        message = tracker.latest_message.get("text") or ""
+        message = said_in_full(tracker)
         concerns = detect_harm(message, work.knowledge)
         if not concerns:
             checked = SlotSet(HARM_CHECKED, message_key(tracker))

@@ -14,6 +14,7 @@ import yaml
 
 from assistant.common.limits import MAX_MATCH_CHARS, MAX_MATCH_TOKENS
 from assistant.knowledge.loader import Knowledge
+from assistant.reading.harm import HARM_CHARS, read_harm
 
 _WORD = re.compile(r"[a-z0-9']+")
 
@@ -163,66 +164,34 @@ def _misspelt(tokens: list[str], phrase: str) -> bool:
     return False
 
 
-# A report of harm may be long; what the detector reads of it is still bounded.
-HARM_CHARS = 5000  # a WhatsApp message is at most 4,096 characters
-_NEGATION_WINDOW = 4  # words before a harm phrase that may deny it
-
-
 @lru_cache(maxsize=4096)
 def _phrase(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])")
 
 
-def _said(words: str, phrase: str, negations: Sequence[str]) -> bool:
-    """``phrase`` occurs in ``words`` at least once without a negation just before it
-    ("gak ada yang dipukul" denies "dipukul"; "dia dipukul" does not)."""
-    if not phrase:
-        return False
-    for found in _phrase(phrase).finditer(words):
-        before = " ".join(words[: found.start()].split()[-_NEGATION_WINDOW:])
-        if not any(_contains(before, negation) for negation in negations):
-            return True
-    return False
-
-
 def detect_harm(message: str, knowledge: Knowledge) -> list[str]:
-    """The safeguarding concerns a message describes in the person's own words: a hint
-    phrase said (not denied), or two phrases that name the harm together. Ids in the
-    order of knowledge/safeguarding.yml."""
-    table = knowledge.safeguarding
-    words = normalise(message[:HARM_CHARS])
-    if not words:
+    """The safeguarding concerns (ids of knowledge/safeguarding.yml) a message reports in the
+    person's own words, read by the frame reader (assistant/reading/harm.py); [] when it
+    reports none or the reader is unsure."""
+    reading = read_harm(message)
+    if reading.verdict != "harm":
         return []
-    negations = [normalise(n) for n in table.negations]
-    found = []
-    for concern in table.concerns:
-        named = any(_said(words, normalise(hint), negations) for hint in concern.hints)
-        if not named:
-            named = any(
-                any(_said(words, normalise(first), negations) for first in pair.when)
-                and any(_contains(words, normalise(second)) for second in pair.with_)
-                for pair in concern.together
-            )
-        if named:
-            found.append(concern.id)
-    return found
+    known = [concern.id for concern in knowledge.safeguarding.concerns]
+    return [concern for concern in known if concern in reading.concerns]
 
 
 def signs_of_harm(message: str, knowledge: Knowledge) -> bool:
-    """Whether a message has a word that may point to harm (knowledge/safeguarding.yml
-    ``signs``: stems, matched inside words: "dipaksa" has "paksa")."""
+    """Whether a message may point to harm without saying enough: the frame reader is
+    unsure ("dipaksa", an injury), or a word stem of knowledge/safeguarding.yml ``signs``."""
+    if read_harm(message).verdict != "none":
+        return True
     words = normalise(message[:HARM_CHARS])
     return any(sign in words for sign in knowledge.safeguarding.signs)
 
 
 def denies_harm(message: str, knowledge: Knowledge) -> bool:
     """ "gak ada kekerasan kok", "tidak ada yang dipukul": a harm named only to deny it."""
-    table = knowledge.safeguarding
-    words = normalise(message[:HARM_CHARS])
-    negations = [normalise(n) for n in table.negations]
-    hints = [normalise(h) for concern in table.concerns for h in concern.hints]
-    named = [h for h in hints if h and _phrase(h).search(words)]
-    return bool(named) and not any(_said(words, hint, negations) for hint in named)
+    return read_harm(message).denied_only
 
 
 def guess_signals(message: str, knowledge: Knowledge) -> list[str]:

@@ -235,7 +235,7 @@ def test_a_basis_needs_a_reason(tmp_path: Path):
         ("needs.yml", "tidak_punya_modal", "hints"),
         ("interventions.yml", "skilling", "for_employment"),
         ("conflicts.yml", "komunikasi", "hints"),
-        ("safeguarding.yml", "kekerasan", "hints"),
+        ("safeguarding.yml", "perlindungan", "signs"),
         ("program_review.yml", "kurang", "min"),
         ("regions.yml", "jawa_barat", "provinces"),
     ],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from assistant.knowledge.models.base import Row, Strict, Table, unique
+from assistant.knowledge.models.base import Row, Table, unique
 
 
 class SafeguardingAspect(Row):
@@ -17,26 +17,12 @@ class SafeguardingAspect(Row):
     examples: list[str] = []
 
 
-class Together(Strict):
-    """Words that name a harm only together: one phrase of ``when`` and one of ``with``
-    in the same message (e.g. "minta uang" with "pendamping": extortion by staff)."""
-
-    when: list[str] = Field(min_length=1)
-    with_: list[str] = Field(min_length=1, alias="with")
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
 class Concern(Row):
     """A harm the safeguarding policy names (violence, harassment, exploitation, ...)."""
 
     GUIDELINE: ClassVar[frozenset[str]] = frozenset({"name"})
 
     name: str
-    hints: list[str] = Field(default=[], description="words people use in chat (not the seed's)")
-    together: list[Together] = Field(
-        default=[], description="pairs of words that name the harm only together (ours)"
-    )
 
 
 class ProtocolStep(Row):
@@ -48,8 +34,6 @@ class SafeguardingTable(Table):
     GUIDELINE: ClassVar[frozenset[str]] = frozenset({"protected_groups", "concerns", "aspects"})
 
     protected_groups: list[str]
-    # words that, just before a hint, deny it ("gak ada yang dipukul"); ours, not the seed's
-    negations: list[str] = []
     # word stems that may point to harm (a report the NLU alone read is then confirmed)
     signs: list[str] = []
     concerns: list[Concern] = Field(min_length=1)
