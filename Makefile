@@ -54,10 +54,11 @@ serve: model
 	@scripts/serve.sh
 
 # The trainer studio (assistant/studio): Graphviz from Debian when missing, then the servers
-# of `make serve`, the studio's page included; the link comes from `assistant trainer studio-link`.
+# of `make serve` with the REST channel the studio talks to; the link comes from
+# `assistant --as ID trainer studio-link ID`.
 studio: model
 	@STUDIO_NO_BROWSER=1 scripts/install_studio.sh
-	@scripts/serve.sh
+	@ASSISTANT_REST=1 scripts/serve.sh
 
 # Redis, PostgreSQL and nginx from Debian's packages, only when missing (needs root).
 services:

@@ -32,6 +32,7 @@ from assistant.casework.reminders import ReminderSettings, subscribe, unsubscrib
 from assistant.casework.service import Casework
 from assistant.casework.signoff import close_safeguarding
 from assistant.common.errors import InputError
+from assistant.common.free_text import shown_to_others
 from assistant.common.limits import MAX_REPORT_TEXT
 from assistant.common.texts import text
 from assistant.reading.commands import (
@@ -280,14 +281,14 @@ def _safeguarding(
 
 
 def _open_reports(work: Casework, user: User, lang: str) -> str:
-    reports = work.safeguarding_reports(user, "baru")
-    if not reports:
+    groups = work.safeguarding_report_groups(user, "baru")
+    if not groups:
         return text("followup.chat_reports_empty", lang)
-    lines = [text("followup.chat_reports_header", lang, count=len(reports))]
-    for report in reports[:REPORTS_SHOWN]:
-        description = " ".join(report.description.split())
-        if len(description) > REPORT_PREVIEW_CHARS:
-            description = description[: REPORT_PREVIEW_CHARS - 1] + "…"
+    lines = [text("followup.chat_reports_header", lang, count=len(groups))]
+    for group in groups[:REPORTS_SHOWN]:
+        report = group.first
+        # a stranger's words, shown to an admin: data, not markup
+        description = shown_to_others(report.description, REPORT_PREVIEW_CHARS)
         lines.append(
             text(
                 "followup.chat_report_item",
@@ -299,8 +300,11 @@ def _open_reports(work: Casework, user: User, lang: str) -> str:
                 description=description or "-",
             )
         )
-    if len(reports) > REPORTS_SHOWN:
-        lines.append(text("followup.chat_reports_more", lang, count=len(reports) - REPORTS_SHOWN))
+        if group.repeats:
+            numbers = ", ".join(f"#{n}" for n in group.repeats)
+            lines.append(text("followup.chat_report_repeats", lang, numbers=numbers))
+    if len(groups) > REPORTS_SHOWN:
+        lines.append(text("followup.chat_reports_more", lang, count=len(groups) - REPORTS_SHOWN))
     lines.append(text("followup.chat_reports_footer", lang))
     return "\n".join(lines)
 

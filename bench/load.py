@@ -352,6 +352,7 @@ def warm_up(cluster: scale.Cluster) -> None:
             requests.post(
                 f"{url}/webhooks/rest/webhook",
                 json={"sender": f"pemanasan-{uuid.uuid4().hex[:6]}", "message": text},
+                headers=cluster.rest_headers,
                 timeout=120,
             )
 

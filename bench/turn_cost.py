@@ -138,7 +138,12 @@ def play(servers: real.Servers, plans: Iterable[tuple[str, list[tuple[str, str]]
         for position, (journey, text) in enumerate(messages, 1):
             rasa_before, action_before = cpu_ns(rasa), cpu_ns(action)
             started = time.perf_counter()
-            answer = session.post(url, json={"sender": sender, "message": text}, timeout=60)
+            answer = session.post(
+                url,
+                json={"sender": sender, "message": text},
+                headers=servers.rest_headers,
+                timeout=60,
+            )
             wall = time.perf_counter() - started
             answer.raise_for_status()
             time.sleep(SETTLE_SECONDS)

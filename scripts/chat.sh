@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# `make chat`: the action server in the background (supervised), `rasa shell` in the
-# foreground on 127.0.0.1; the action server stops when the shell ends.
+# `make chat`: the action server and the Rasa server in the background (supervised), and
+# a terminal client in the foreground that talks to the REST channel with its token
+# (scripts/terminal_chat.py); both servers stop when the client ends. All on 127.0.0.1.
+#
+# `make chat AS=628111` speaks as that registered user (facilitator journeys need one).
+# Only the holder of the REST token ($ASSISTANT_VAR_DIR/rest-token, readable by its owner
+# only) can speak through the channel, so no other local user or web page can speak as
+# anyone (issue 22).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/servers.sh
@@ -8,18 +14,11 @@ source scripts/servers.sh
 trap stop_servers EXIT
 trap 'exit 129' HUP
 trap 'exit 143' TERM
-# `make chat AS=628111` talks as that registered user (facilitator journeys need one), in
-# this terminal's conversation only: a fresh random id that the shell uses and the action
-# server compares (actions/common.py, sender_of). Another sender on the same port - even
-# one naming itself "cmdline" - speaks as itself.
-export ASSISTANT_CHAT_USER="${AS:-}"
-ASSISTANT_CHAT_CONVERSATION="terminal-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
-export ASSISTANT_CHAT_CONVERSATION
-prepare_servers
-echo "[chat] menyalakan server aksi..." >&2
+prepare_servers api rest
+echo "[chat] menyalakan server aksi dan server Rasa..." >&2
 start_action_server
+start_rasa_server credentials.yml
 action_server_up
-echo "[chat] memuat model (sekitar 20 detik). Ketik pesan; /stop untuk keluar." >&2
-"${RASA_CLI[@]}" shell -m models/assistant.tar.gz --endpoints endpoints.yml \
-    --interface "$BIND" --port "$RASA_PORT" \
-    --conversation-id @env:ASSISTANT_CHAT_CONVERSATION --quiet
+echo "[chat] memuat model (sekitar 30 detik)..." >&2
+rasa_server_up
+.venv/bin/python scripts/terminal_chat.py --url "http://$(probe_host):$RASA_PORT" ${AS:+--as "$AS"}

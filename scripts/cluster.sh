@@ -197,7 +197,11 @@ stop_all() {
 
 run() {
     local i port bin
-    prepare_servers api
+    if grep -q 'local_rest' "$CREDENTIALS" 2>/dev/null; then
+        prepare_servers api rest
+    else
+        prepare_servers api
+    fi
     mkdir -p "$CLUSTER_DIR"
     ensure_token POSTGRES_PASSWORD "$ASSISTANT_VAR_DIR/postgres-token"
     ensure_token REDIS_PASSWORD "$ASSISTANT_VAR_DIR/redis-token"

@@ -22,6 +22,9 @@ BIND=${ASSISTANT_BIND:-127.0.0.1}
 # endpoints.yml reads ACTION_PORT and ACTION_SERVER_TOKEN from the environment.
 export ACTION_PORT RASA_PORT ASSISTANT_VAR_DIR
 export RASA_TELEMETRY_ENABLED=false
+# The largest request body Rasa's web server takes (Sanic reads SANIC_* variables): a
+# WhatsApp message is at most 4,096 characters; its webhook JSON stays far below this.
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144}
 # Rasa 3.6 and TensorFlow print pages of deprecation warnings on start; keep the chat clean.
 export PYTHONWARNINGS=ignore SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
 # The Rasa server imports our channels (credentials.yml) from the project root.
@@ -62,15 +65,22 @@ ensure_token() {
     export "$variable=$token"
 }
 
-# prepare_servers [api]: log folder, the action server's token, and with `api` the token
-# of Rasa's HTTP API; warns when ASSISTANT_BIND opens the servers beyond this machine.
+# prepare_servers [api] [rest]: log folder, the action server's token, with `api` the token
+# of Rasa's HTTP API, with `rest` the REST channel's (REST_TOKEN, else
+# $ASSISTANT_VAR_DIR/rest-token); warns when ASSISTANT_BIND opens the servers beyond this
+# machine. Every file the servers make is their owner's only (umask 077).
 prepare_servers() {
+    umask 077
     mkdir -p "$ASSISTANT_VAR_DIR" "$LOG_DIR"
     chmod 700 "$ASSISTANT_VAR_DIR" 2>/dev/null || true
     ensure_token ACTION_SERVER_TOKEN "$ASSISTANT_VAR_DIR/action-token"
-    if [ "${1:-}" = api ]; then
-        ensure_token RASA_AUTH_TOKEN "$ASSISTANT_VAR_DIR/rasa-token"
-    fi
+    local wanted
+    for wanted in "$@"; do
+        case "$wanted" in
+            api) ensure_token RASA_AUTH_TOKEN "$ASSISTANT_VAR_DIR/rasa-token" ;;
+            rest) ensure_token REST_TOKEN "$ASSISTANT_VAR_DIR/rest-token" ;;
+        esac
+    done
     case "$BIND" in
         127.* | ::1 | localhost) ;;
         *)

@@ -4,6 +4,7 @@ with the decision taken on them; safeguarding reports are closed by an admin. Pa
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,14 @@ from assistant.store.records import (
     SafeguardingReport,
     User,
 )
+
+
+@dataclass
+class ReportGroup:
+    """A report of harm and the later reports with the same words from the same sender."""
+
+    first: Any
+    repeats: list[int] = field(default_factory=list)
 
 
 class Intake:
@@ -91,6 +100,21 @@ class Intake:
     def safeguarding_reports(self, actor: User, status: str | None = "baru") -> list[Any]:
         require(access.can_handle_safeguarding(actor), "safeguarding")
         return self.store.safeguarding_reports(status)
+
+    def safeguarding_report_groups(
+        self, actor: User, status: str | None = "baru"
+    ) -> list[ReportGroup]:
+        """The reports, repeats grouped: the same words from the same sender are one line
+        for the admin, with every report kept and numbered (issue 22, finding 11: a
+        stranger repeating one message could flood the queue)."""
+        groups: dict[tuple[str, str], ReportGroup] = {}
+        for report in self.safeguarding_reports(actor, status):
+            key = (report.reporter, " ".join(report.description.lower().split()))
+            if key in groups:
+                groups[key].repeats.append(report.id)
+            else:
+                groups[key] = ReportGroup(report, [])
+        return list(groups.values())
 
     def close_safeguarding_report(self, actor: User, report_id: int) -> bool:
         require(access.can_handle_safeguarding(actor), "safeguarding")

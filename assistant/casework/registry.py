@@ -12,6 +12,7 @@ from assistant.casework import access
 from assistant.casework.access import Forbidden, require
 from assistant.casework.nik import nik_hash
 from assistant.common.errors import InputError
+from assistant.common.free_text import refusal_in_name
 from assistant.common.limits import MAX_MATCH_TOKENS, MAX_NAME
 from assistant.common.money import parse_rupiah
 from assistant.common.texts import text
@@ -24,6 +25,13 @@ from assistant.store.records import (
     User,
     Village,
 )
+
+
+def plain_name(name: str) -> None:
+    """A name is shown to other people (a koordinator's notice, an admin's list): it may not
+    hold line breaks, control or bidirectional-override characters (issue 22, finding 6)."""
+    if refusal_in_name(name) is not None:
+        raise InputError(text("casework.name_characters"), "name")
 
 
 class Registry:
@@ -53,6 +61,7 @@ class Registry:
             require(access.can_manage_users(actor), "users")
         if user.village_id and self.store.get_village(user.village_id) is None:
             raise InputError(text("casework.unknown_village", village=user.village_id), "village")
+        plain_name(user.name)
         self.store.add_user(user)
         return user
 
@@ -62,6 +71,7 @@ class Registry:
 
     def add_village(self, actor: User, village: Village) -> Village:
         require(access.can_add_village(actor), "villages")
+        plain_name(village.name)
         self.store.add_village(village, by=actor.id)
         return village
 
@@ -124,6 +134,7 @@ class Registry:
         self.village(village_id)
         if not name.strip() or len(name.strip()) > MAX_NAME:
             raise InputError(text("casework.bad_name", chars=MAX_NAME), "name")
+        plain_name(name)
         if program is not None and program not in self.knowledge.programs.ids:
             raise InputError(text("errors.unknown_program", program=program), "program")
         for received in other_programs or []:

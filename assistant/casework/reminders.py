@@ -50,6 +50,8 @@ from assistant.casework.followup import waiting_cases
 from assistant.casework.outbound import OutboundSettings, Sender, SendResult, Template
 from assistant.casework.reports import VillageSummary
 from assistant.casework.service import Casework
+from assistant.common.errors import InputError
+from assistant.common.free_text import shown_to_others
 from assistant.common.texts import text
 from assistant.knowledge.models.regions import Province
 from assistant.store.records import Delivery, Subscription, User
@@ -303,7 +305,7 @@ class Reminders:
                 text(
                     "followup.notice_line",
                     case=number,
-                    name=item.household.name,
+                    name=shown_to_others(item.household.name, 80),
                     village=item.village,
                     since=f"{item.household.state_since:%d/%m/%Y}",
                 )
@@ -322,7 +324,11 @@ class Reminders:
             day=today,
             task_set=",".join(str(number) for number, _ in cases),
             body=body,
-            values={"nama": user.name, "jumlah": str(len(cases)), "pertama": first.household.name},
+            values={
+                "nama": user.name,
+                "jumlah": str(len(cases)),
+                "pertama": shown_to_others(first.household.name, 80),
+            },
             households=[item.household.id for _, item in cases],
         )
 
@@ -360,7 +366,11 @@ class Reminders:
     # --- sending ------------------------------------------------------------------------
 
     def _deliver(self, message: Message, now: datetime, report: RunReport) -> str:
-        if self.consent.opted_out(message.person):
+        try:
+            opted_out = self.consent.opted_out(message.person)
+        except Exception as error:  # fail closed: unknown consent sends nothing more
+            raise InputError(text("followup.optouts_lost"), "consent") from error
+        if opted_out:
             report.opted_out += 1
             return "skipped"
         zone = self._person_zone(message)

@@ -123,9 +123,14 @@ class SignOffs:
         channel: str = "cli",
     ) -> SignOff:
         household = self.store.get_beneficiary(household_id)
+        unknown = Forbidden(text("casework.unknown_household", household=household_id), "household")
         if household is None:
-            raise Forbidden(text("casework.unknown_household", household=household_id), "household")
+            raise unknown
         village = self.casework.village(household.village_id)
+        if not access.can_sign_off(actor, village) and not access.can_read(actor, household):
+            # someone who may not see the household is told what an unknown id is told:
+            # the answer never reveals that it exists (issue 22, finding 9)
+            raise unknown
         require(access.can_sign_off(actor, village), "sign_off")
         if verdict not in VERDICTS:
             raise InputError(text("followup.bad_verdict", options=", ".join(VERDICTS)), "verdict")

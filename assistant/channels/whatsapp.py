@@ -64,7 +64,9 @@ from assistant.channels.whatsapp_shared import (
     instance_name,
 )
 from assistant.channels.whatsapp_state import ChannelState, RateLimiter, StateUnavailable
+from assistant.common.free_text import FULL_TEXT, for_nlu
 from assistant.common.graph_api import GRAPH_API_BASE, GRAPH_API_VERSION
+from assistant.common.paths import whatsapp_state_path
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,6 @@ ENVIRONMENT = {
 DEFAULTS = {
     "api_base": GRAPH_API_BASE,
     "api_version": GRAPH_API_VERSION,
-    "state_db": "var/whatsapp.db",
     "rate_per_minute": "20",
     "drain_seconds": "60",
 }
@@ -146,6 +147,7 @@ class Settings:
             key: str(environ.get(variable) or credentials.get(key) or DEFAULTS.get(key, ""))
             for key, variable in ENVIRONMENT.items()
         }
+        values["state_db"] = str(whatsapp_state_path(environ, credentials.get("state_db")))
         return cls(
             **{
                 **values,
@@ -636,13 +638,19 @@ class WhatsAppInput(InputChannel):
             await output.send_response(message.sender, reply)
 
     def _user_message(self, message: Inbound, output: OutputChannel) -> UserMessage:
+        """NIKs masked, at most 4,000 characters for the NLU (a longer message is kept whole
+        in the metadata for a report of harm): assistant.common.free_text."""
+        text, whole = for_nlu(message.text or "")
+        metadata: dict[str, Any] = {"whatsapp": {"message_id": message.id, "type": message.kind}}
+        if whole:
+            metadata[FULL_TEXT] = whole
         return UserMessage(
-            text=message.text,
+            text=text,
             output_channel=output,
             sender_id=message.sender,
             input_channel=self.name(),
             message_id=message.id,
-            metadata={"whatsapp": {"message_id": message.id, "type": message.kind}},
+            metadata=metadata,
         )
 
 

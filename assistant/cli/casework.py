@@ -15,6 +15,7 @@ import click
 from assistant.casework.service import Casework
 from assistant.casework.workspaces import Workspaces
 from assistant.common.errors import InputError
+from assistant.common.free_text import shown_to_others
 from assistant.common.paths import database_path, sandbox_path
 from assistant.common.texts import text
 from assistant.knowledge.models.interventions import BUSINESS_STAGES
@@ -687,9 +688,12 @@ def trainer_studio_link(
     from assistant.casework.access import can_use_studio
     from assistant.studio import tokens
 
+    # A link is issued only to whoever asks for it as themselves (--as), a trainer or an
+    # admin: nobody mints one for another person (issue 22, finding 7).
+    _, actor = session(ctx).actor()
     user = session(ctx).rooms().user(user_id)
-    if user is None:
-        fail(InputError(text("casework.unknown_user", user=user_id), "user_id"))
+    if user is None or actor.id != user.id:
+        fail(InputError(text("studio.refused.only_yourself"), "user_id"))
     if not can_use_studio(user):
         fail(InputError(text("studio.refused.not_trainer"), "user_id"))
     hours = hours or tokens.DEFAULT_HOURS
@@ -730,15 +734,20 @@ def safeguarding() -> None:
 @click.pass_context
 def safeguarding_list(ctx: click.Context, semua: bool) -> None:
     casework, actor = session(ctx).actor()
-    reports = guarded(lambda: casework.safeguarding_reports(actor, None if semua else "baru"))
-    if not reports:
+    status = None if semua else "baru"
+    groups = guarded(lambda: casework.safeguarding_report_groups(actor, status))
+    if not groups:
         click.echo(text("cli.no_reports"))
-    for report in reports:
+    for group in groups:
+        report = group.first
         click.echo(
             f"#{report.id} {report.created_at:%Y-%m-%d %H:%M} {report.status:<16} "
             f"{','.join(report.concerns):<30} pelapor {report.reporter}"
         )
-        click.echo(f"   {report.description[:200]}")
+        click.echo(f"   {shown_to_others(report.description, 200)}")
+        if group.repeats:
+            numbers = ", ".join(f"#{n}" for n in group.repeats)
+            click.echo("   " + text("followup.chat_report_repeats", numbers=numbers))
 
 
 @safeguarding.command("done")

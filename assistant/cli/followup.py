@@ -17,7 +17,6 @@ from assistant.casework.outbound import GraphSender, OutboundSettings, credentia
 from assistant.casework.referrals import Referrals, postpone_task
 from assistant.casework.reminders import (
     Consent,
-    NobodyOptedOut,
     Reminders,
     ReminderSettings,
     subscribe,
@@ -26,6 +25,7 @@ from assistant.casework.reminders import (
 from assistant.casework.signoff import SignOffs
 from assistant.cli.casework import export, guarded, report, session, tasks
 from assistant.common.errors import InputError
+from assistant.common.paths import whatsapp_state_path
 from assistant.common.texts import text
 from assistant.store.records import REFERRAL_STATUSES
 
@@ -313,14 +313,15 @@ def reminders_run(ctx: click.Context, as_json: bool) -> None:
     if missing:
         error = InputError(text("followup.not_configured", missing=", ".join(missing)), "whatsapp")
         guarded(lambda: _raise(error))
-    run = Reminders(
+    reminders = Reminders(
         casework,
         GraphSender(outbound),
         outbound,
-        consent=channel_consent(),
+        consent=guarded(channel_consent),
         settings=ReminderSettings.load(),
         summary_text=lambda summary: village_reply(summary, casework.knowledge),
-    ).run()
+    )
+    run = guarded(reminders.run)
     if as_json:
         click.echo(json.dumps(run.as_dict(), ensure_ascii=False))
     else:
@@ -338,18 +339,31 @@ def _raise(error: InputError) -> Any:
 def channel_consent() -> Consent:
     """The WhatsApp channel's opt-outs (STOP / BERHENTI), read through its own state
     classes: Redis in scale-out mode (REDIS_URL), else its SQLite file
-    (WHATSAPP_STATE_DB, var/whatsapp.db). No state yet: nobody opted out."""
+    (:func:`whatsapp_state_path`: WHATSAPP_STATE_DB, else $ASSISTANT_VAR_DIR/whatsapp.db).
+    Fails closed: when the opt-outs cannot be read, nothing is sent (an InputError that
+    says where it looked and what to do)."""
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
         from assistant.channels.whatsapp_shared import RedisChannelState, connect, instance_name
 
-        return RedisChannelState(connect(redis_url), instance_name())
-    path = Path(os.environ.get("WHATSAPP_STATE_DB") or "var/whatsapp.db")
+        try:
+            state = RedisChannelState(connect(redis_url), instance_name())
+            state.opted_out("0")  # reads once now, so that an unreachable Redis stops here
+        except Exception as error:
+            raise InputError(
+                text("followup.no_optouts_redis", error=type(error).__name__), "REDIS_URL"
+            ) from error
+        return state
+    path = whatsapp_state_path()
     if not path.exists():
-        return NobodyOptedOut()
+        raise InputError(text("followup.no_optouts", path=str(path)), "WHATSAPP_STATE_DB")
     from assistant.channels.whatsapp_state import ChannelState
 
-    return ChannelState(path)
+    try:
+        return ChannelState(path)
+    except Exception as error:
+        missing = text("followup.no_optouts", path=str(path))
+        raise InputError(missing, "WHATSAPP_STATE_DB") from error
 
 
 @click.group()

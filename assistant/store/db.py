@@ -22,6 +22,7 @@ from pydantic_core import to_json
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from assistant.common.free_text import mask_nik
 from assistant.common.limits import MAX_RUPIAH
 from assistant.store.decision import Decision
 from assistant.store.records import (
@@ -432,7 +433,9 @@ class Store:
             sql = f"insert into [{table}] ({names}) values ({', '.join('?' * len(columns))})"
             self._insert_sql[(table, columns)] = sql
         with self.transaction():
-            cursor = self.db.conn.execute(sql, [_sql_value(row[c]) for c in columns])
+            cursor = self.db.conn.execute(
+                sql, [_masked(c, _sql_value(row[c])) for c in columns]
+            )
             return int(cursor.lastrowid or 0)
 
     def _one(self, sql: str, args: list[Any]) -> dict[str, Any] | None:
@@ -790,7 +793,8 @@ class Store:
 
     def add_conflict(self, report: ConflictReport) -> int:
         with self.transaction():
-            table = self.db["conflicts"].insert(report.model_dump(mode="json", exclude={"id"}))
+            row = report.model_dump(mode="json", exclude={"id"})
+            table = self.db["conflicts"].insert({c: _masked(c, v) for c, v in row.items()})
             return int(table.last_pk)
 
     def conflicts(self, status: str | None = None) -> list[ConflictReport]:
@@ -817,7 +821,7 @@ class Store:
             cursor = self.db.conn.execute(
                 "update safeguarding_reports set status = 'ditindaklanjuti', handled_by = ?, "
                 "handled_at = ?, action_taken = ? where id = ? and status = 'baru'",
-                [by, _now(), action, report_id],
+                [by, _now(), _masked("action_taken", action), report_id],
             )
             return cursor.rowcount == 1
 
@@ -918,7 +922,7 @@ class Store:
             self.db.conn.execute(
                 "update referrals set status = ?, updated_by = ?, updated_at = ?, "
                 "note = case when ? = '' then note else ? end where id = ?",
-                [status, by, _now(), note, note, referral_id],
+                [status, by, _now(), note, _masked("note", note), referral_id],
             )
 
     def referrals_of(self, beneficiary_id: str) -> list[Referral]:
@@ -1088,6 +1092,18 @@ def _where(conditions: list[tuple[str, Any]], base: str = "1 = 1") -> tuple[str,
     """A WHERE clause and its arguments from (clause, value) pairs; unset values are skipped."""
     chosen = [(clause, value) for clause, value in conditions if value]
     return " and ".join([base] + [clause for clause, _ in chosen]), [v for _, v in chosen]
+
+
+# Columns that hold a NIK on purpose (its salted hash); every other text is masked.
+_NIK_COLUMNS = frozenset({"nik_hash"})
+
+
+def _masked(column: str, value: Any) -> Any:
+    """A NIK typed into free text (a report, a note, a decision's input) is never stored:
+    16-digit runs become [NIK] (assistant.common.free_text)."""
+    if isinstance(value, str) and column not in _NIK_COLUMNS:
+        return mask_nik(value)
+    return value
 
 
 def _sql_value(value: Any) -> Any:

@@ -23,7 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.common.errors import InputError
-from assistant.common.paths import database_path, sandbox_path
+from assistant.common.paths import database_path, sandbox_path, var_dir
 from assistant.common.texts import text
 from assistant.studio import tokens
 from assistant.studio.graph import GraphvizMissing
@@ -160,11 +160,67 @@ def refusal_page(reason: str) -> HTTPResponse:
     return response.html(body, status=403)
 
 
+# Sent with every answer: the page runs only its own script, is never framed, and no
+# answer is sniffed as another type or sends a Referer with the token in it.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def same_origin(headers: Any, host: str) -> bool:
+    """Whether a request comes from the studio's own page (or from no browser at all)."""
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        return False
+    origin = headers.get("origin")
+    if origin:
+        return origin.split("://", 1)[-1].rstrip("/") == host
+    return True
+
+
+def rest_token() -> str:
+    """The REST channel's token: REST_TOKEN, else $ASSISTANT_VAR_DIR/rest-token (made by
+    scripts/serve.sh when the channel is served); empty when there is none."""
+    given = os.environ.get("REST_TOKEN", "").strip()
+    if given:
+        return given
+    path = var_dir() / "rest-token"
+    try:
+        return path.read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
 def build(studio: Studio, rasa_url: str) -> Sanic:
     app = Sanic("trainer_studio")
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = MAX_BODY_KB * 1024
     app.static("/static", STATIC, name="static")
+
+    @app.on_request
+    async def same_origin_only(request: Request) -> HTTPResponse | None:
+        """A page of another site may not make the studio act for a trainer (issue 22,
+        finding 8): a POST that a browser marks as cross-site is refused, whatever token it
+        carries."""
+        if request.method != "POST":
+            return None
+        if not same_origin(request.headers, request.host):
+            return trouble("cross_origin", 403)
+        return None
+
+    @app.on_response
+    async def security_headers(request: Request, answer: HTTPResponse) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            answer.headers.setdefault(name, value)
 
     async def admitted(request: Request) -> Session:
         return await asyncio.to_thread(studio.admit, _token(request))
@@ -253,6 +309,7 @@ def build(studio: Studio, rasa_url: str) -> Sanic:
             answer = requests.post(
                 f"{rasa_url}/webhooks/rest/webhook",
                 json={"sender": session.persona.id, "message": message},
+                headers={"Authorization": f"Bearer {rest_token()}"},
                 timeout=RASA_SECONDS,
             )
             answer.raise_for_status()

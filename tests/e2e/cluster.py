@@ -43,11 +43,18 @@ class Cluster:
     def log_dir(self) -> Path:
         return self.workdir / "log"
 
+    @property
+    def rest_headers(self) -> dict[str, str]:
+        """The REST channel's token (made by scripts/cluster.sh on its first start)."""
+        token = (self.var_dir / "rest-token").read_text(encoding="utf-8").split()[0]
+        return {"Authorization": f"Bearer {token}"}
+
     def say(self, sender: str, message: str, url: str | None = None) -> list[str]:
         """A turn over the REST channel, through nginx or to one server."""
         response = requests.post(
             f"{url or self.proxy_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
+            headers=self.rest_headers,
             timeout=120,
         )
         response.raise_for_status()

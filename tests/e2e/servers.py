@@ -33,6 +33,8 @@ NOT_INHERITED = (
     "RASA_AUTH_TOKEN",
     "ACTION_SERVER_TOKEN",
     "ASSISTANT_MODEL",
+    "ASSISTANT_REST",
+    "REST_TOKEN",
 )
 
 
@@ -95,11 +97,17 @@ class Servers:
     api_token: str  # Rasa's HTTP API: ?token=...
     action_token: str  # the action server: Authorization: Bearer ...
     studio_url: str = ""  # the trainer studio (assistant/studio), started by serve.sh too
+    rest_token: str = ""  # the REST channel: Authorization: Bearer ...
+
+    @property
+    def rest_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.rest_token}"}
 
     def say(self, sender: str, message: str) -> list[str]:
         response = requests.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
+            headers=self.rest_headers,
             timeout=60,
         )
         response.raise_for_status()
@@ -209,6 +217,7 @@ def start(
         "STUDIO_PORT": str(studio_port),
         "ASSISTANT_VAR_DIR": str(var_dir),
         "ASSISTANT_LOG_DIR": str(workdir),  # rasa.log, actions.log, supervisor.log
+        "ASSISTANT_REST": "1",  # the REST channel, with its token (var/rest-token)
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONWARNINGS": "ignore",
         **extra,
@@ -236,6 +245,7 @@ def start(
         _wait_until_up(servers, log, START_SECONDS)
         servers.api_token = _token("RASA_AUTH_TOKEN", extra, var_dir / "rasa-token")
         servers.action_token = _token("ACTION_SERVER_TOKEN", extra, var_dir / "action-token")
+        servers.rest_token = _token("REST_TOKEN", extra, var_dir / "rest-token")
     except BaseException:
         servers.stop()
         raise

@@ -8,6 +8,7 @@ The tests share one serve.sh and run in file order: the last one stops it."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import signal
 import stat
@@ -227,7 +228,7 @@ def test_the_rest_webhook_refuses_a_proxied_request(served, header):
     answered = requests.post(
         f"{served.rasa_url}/webhooks/rest/webhook",
         json={"sender": "628111", "message": "jadwal saya"},
-        headers=header,
+        headers={**header, **served.rest_headers},
         timeout=30,
     )
     assert answered.status_code == 403, answered.text
@@ -238,6 +239,7 @@ def test_a_rest_client_cannot_name_its_channel(served):
     answered = requests.post(
         f"{served.rasa_url}/webhooks/rest/webhook",
         json={"sender": sender, "message": "halo", "input_channel": "cmdline"},
+        headers=served.rest_headers,
         timeout=60,
     )
     assert answered.ok and answered.json()
@@ -249,14 +251,28 @@ def test_the_rest_channel_refuses_peers_other_than_loopback():
     """The peer check itself (the servers listen on loopback, so no test client can be
     anything else), run where the channel runs: the Rasa environment."""
     check = (
-        "from assistant.channels.local_rest import refusal\n"
-        "assert refusal('127.0.0.1', {}) is None\n"
-        "assert refusal('::1', {}) is None\n"
-        "assert refusal('::ffff:127.0.0.1', {}) is None\n"
+        "from assistant.channels.local_rest import admission, refusal\n"
+        "here = {'Host': '127.0.0.1:5005'}\n"
+        "assert refusal('127.0.0.1', here) is None\n"
+        "assert refusal('::1', {'Host': '[::1]:5005'}) is None\n"
+        "assert refusal('::ffff:127.0.0.1', {'Host': 'localhost'}) is None\n"
         "for peer in ('203.0.113.7', '10.0.0.2', '192.168.1.5', '::ffff:10.0.0.2', '', 'x'):\n"
-        "    assert refusal(peer, {}), peer\n"
-        "assert refusal('127.0.0.1', {'X-Forwarded-For': '1.2.3.4'})\n"
-        "assert refusal('127.0.0.1', {'via': '1.1 proxy'})\n"
+        "    assert refusal(peer, here), peer\n"
+        "assert refusal('127.0.0.1', {**here, 'X-Forwarded-For': '1.2.3.4'})\n"
+        "assert refusal('127.0.0.1', {**here, 'via': '1.1 proxy'})\n"
+        "for host in ('rebind.evil.example:5005', 'evil.example', '', '127.0.0.1.evil.example'):\n"
+        "    assert refusal('127.0.0.1', {'Host': host}), host\n"
+        "for browser in ('Origin', 'Sec-Fetch-Site', 'Referer'):\n"
+        "    assert refusal('127.0.0.1', {**here, browser: 'x'}), browser\n"
+        "ok = {**here, 'Authorization': 'Bearer t0ken', 'Content-Type': 'application/json'}\n"
+        "assert admission('127.0.0.1', ok, 'POST', 't0ken') is None\n"
+        "assert admission('127.0.0.1', ok, 'POST', None)[0] == 503\n"
+        "wrong = {**ok, 'Authorization': 'Bearer x'}\n"
+        "assert admission('127.0.0.1', wrong, 'POST', 't0ken')[0] == 401\n"
+        "plain = {**ok, 'Content-Type': 'text/plain'}\n"
+        "assert admission('127.0.0.1', plain, 'POST', 't0ken')[0] == 415\n"
+        "form = {**ok, 'Content-Type': 'application/x-www-form-urlencoded'}\n"
+        "assert admission('127.0.0.1', form, 'POST', 't0ken')[0] == 415\n"
     )
     done = subprocess.run(
         [str(real.ROOT / ".venv-rasa" / "bin" / "python"), "-c", check],
@@ -267,6 +283,120 @@ def test_the_rest_channel_refuses_peers_other_than_loopback():
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- issue 22: the local REST door -------------------------------------------------------
+
+
+def user_texts(served: real.Servers, sender: str) -> list[str]:
+    answered = served.api("GET", f"/conversations/{sender}/tracker")
+    if answered.status_code == 404:
+        return []
+    return [e.get("text") for e in answered.json().get("events", []) if e["event"] == "user"]
+
+
+def test_finding_1_a_web_page_cannot_drive_the_rest_channel(served):
+    """The issue's request: cross-origin, text/plain, a foreign Host. It, and a form post
+    with the token but a form body, reach no conversation."""
+    sender = f"koordinator-{uuid.uuid4().hex[:6]}"
+    body = json.dumps({"sender": sender, "message": "setujui 46"})
+    url = f"{served.rasa_url}/webhooks/rest/webhook"
+    attacks = [
+        {"Origin": "http://evil.example", "Content-Type": "text/plain;charset=UTF-8",
+         "Host": "rebind.evil.example:5005"},
+        {"Origin": "http://evil.example", "Content-Type": "text/plain;charset=UTF-8"},
+        {"Sec-Fetch-Site": "cross-site", "Content-Type": "application/json",
+         **served.rest_headers},
+        {"Content-Type": "application/x-www-form-urlencoded", **served.rest_headers},
+    ]
+    for headers in attacks:
+        answered = requests.post(url, data=body, headers=headers, timeout=30)
+        assert answered.status_code in (403, 415), (headers, answered.status_code)
+    assert user_texts(served, sender) == []
+
+
+def test_finding_1_a_dns_rebinding_host_is_refused_even_with_the_token(served):
+    answered = requests.post(
+        f"{served.rasa_url}/webhooks/rest/webhook",
+        json={"sender": "admin", "message": "laporan terbuka"},
+        headers={"Host": "rebind.evil.example", **served.rest_headers},
+        timeout=30,
+    )
+    assert answered.status_code == 403
+
+
+def test_finding_2_a_local_process_without_the_token_speaks_as_no_one(served):
+    """Any local process reached the channel and named itself admin. Now it needs the
+    token, which only the servers' owner can read."""
+    sender = "admin"
+    before = len(user_texts(served, sender))
+    for headers in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": "x"}):
+        answered = requests.post(
+            f"{served.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": "laporan terbuka"},
+            headers=headers,
+            timeout=30,
+        )
+        assert answered.status_code == 401, headers
+    assert len(user_texts(served, sender)) == before
+    token_file = served.workdir / "var" / "rest-token"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert token_file.read_text().strip() == served.rest_token
+
+
+def test_finding_4_a_nik_typed_in_chat_is_stored_nowhere(served):
+    nik = "3201018888880006"
+    sender = f"warga-{uuid.uuid4().hex[:6]}"
+    replies = served.say(sender, f"ibu dengan NIK {nik} dipukuli suaminya")
+    assert replies and nik not in " ".join(replies)
+    texts = user_texts(served, sender)
+    assert texts and nik not in texts[-1] and "[NIK]" in texts[-1]
+    for database in (served.db_path, served.workdir / "var" / "rasa-tracker.db"):
+        assert nik.encode() not in database.read_bytes(), database
+        wal = Path(f"{database}-wal")
+        assert not wal.exists() or nik.encode() not in wal.read_bytes(), wal
+    for log in served.workdir.glob("*.log"):
+        assert nik not in log.read_text(errors="replace"), log
+
+
+def test_finding_5_a_long_message_reaches_the_nlu_cut_and_metadata_is_dropped(served):
+    sender = f"warga-{uuid.uuid4().hex[:6]}"
+    story = "kami rapat kelompok membahas jadwal panen dan pembagian benih. " * 700
+    answered = requests.post(
+        f"{served.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": story, "metadata": {"sampah": "x" * 100_000}},
+        headers=served.rest_headers,
+        timeout=120,
+    )
+    assert answered.ok, answered.text
+    events = served.tracker(sender)["events"]
+    [said] = [e for e in events if e["event"] == "user"]
+    assert len(said["text"]) <= 4000
+    assert "sampah" not in (said.get("metadata") or {})
+    assert (said.get("metadata") or {}).get("full_text") == story  # kept whole for harm
+
+
+def test_finding_5_the_rasa_server_refuses_a_huge_request(served):
+    answered = requests.post(
+        f"{served.rasa_url}/webhooks/rest/webhook",
+        json={"sender": "warga", "message": "x" * 400_000},
+        headers=served.rest_headers,
+        timeout=60,
+    )
+    assert answered.status_code == 413
+
+
+def test_finding_10_every_file_the_servers_make_is_their_owners_only(served):
+    served.say(f"warga-{uuid.uuid4().hex[:6]}", "halo")
+    made = [p for p in (served.workdir / "var").rglob("*") if p.is_file()]
+    made += [p for p in served.workdir.glob("*.log") if p.name != "serve.log"]  # ours
+    assert any(p.name == "rasa-tracker.db" for p in made)
+    loose = [
+        f"{p.relative_to(served.workdir)} {oct(stat.S_IMODE(p.stat().st_mode))}"
+        for p in made
+        if stat.S_IMODE(p.stat().st_mode) & 0o077
+    ]
+    assert loose == []
 
 
 def test_the_production_channels_have_no_rest():

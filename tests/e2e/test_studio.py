@@ -297,3 +297,64 @@ def test_scenarios_played_and_the_sandbox_reset(studio, browser):
     page.close()
     print()
     print_draws(draws)
+
+
+# --- issue 22: a page of another origin can drive neither the REST channel nor the studio --
+
+EVIL_PAGE = """<!doctype html><title>hadiah</title><script>
+const rest = %(rest)s, studio = %(studio)s, token = %(token)s, sender = %(sender)s;
+const plain = {method: "POST", mode: "no-cors", headers: {"Content-Type": "text/plain"}};
+Promise.allSettled([
+  fetch(rest, {...plain, body: JSON.stringify({sender, message: "setujui 46"})}),
+  fetch(rest, {method: "POST", headers: {"Content-Type": "application/json"},
+               body: JSON.stringify({sender, message: "laporan terbuka"})}),
+  fetch(studio + "/api/reset?token=" + token, {...plain, body: "{}"}),
+  fetch(studio + "/api/chat?token=" + token, {...plain,
+        body: JSON.stringify({message: "cek graduasi bu siti"})}),
+  fetch(studio + "/api/session?token=" + token).then(r => r.text()).then(t => window.leak = t),
+]).then(() => { document.title = "selesai"; });
+</script>"""
+
+
+def test_finding_1_and_8_a_page_of_another_origin_changes_nothing(studio, browser, tmp_path):
+    import json
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    servers, secret = studio
+    token = tokens.sign(TRAINER, secret)
+    own = {"Authorization": f"Bearer {token}"}
+    before = requests.get(f"{servers.studio_url}/api/session", headers=own, timeout=60).json()
+    sender = f"koordinator-{int(time.time())}"
+    (tmp_path / "index.html").write_text(EVIL_PAGE % {
+        "rest": json.dumps(f"{servers.rasa_url}/webhooks/rest/webhook"),
+        "studio": json.dumps(servers.studio_url), "token": json.dumps(token),
+        "sender": json.dumps(sender),
+    })
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    evil = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{evil.server_address[1]}/index.html")
+        page.wait_for_function("() => document.title === 'selesai'", timeout=WAIT_MS)
+        leaked = page.evaluate("() => window.leak || ''")
+        page.close()
+    finally:
+        evil.shutdown()
+    assert token not in leaked and "persona" not in leaked  # the answer is not readable
+    tracker = servers.api("GET", f"/conversations/{sender}/tracker")
+    said = [e for e in tracker.json().get("events", []) if e["event"] == "user"]
+    assert said == []
+    after = requests.get(f"{servers.studio_url}/api/session", headers=own, timeout=60).json()
+    assert after["persona"] == before["persona"]  # no reset
+    persona = servers.api("GET", f"/conversations/{before['persona']}/tracker").json()
+    assert not [e for e in persona.get("events", []) if e["event"] == "user"
+                and "bu siti" in (e.get("text") or "")]

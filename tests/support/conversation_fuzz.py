@@ -261,7 +261,10 @@ class Fuzzer:
     def turn(
         self, persona: Persona, message: str
     ) -> tuple[list[str], list[tuple[str, str]], float]:
-        result = send(self.servers.rasa_url, persona.sender, message, self.timeout)
+        result = send(
+            self.servers.rasa_url, persona.sender, message, self.timeout,
+            self.servers.rest_headers,
+        )
         found = turn_violations(result, self.apologies, self.timeout)
         found += self.logs.take(persona.sender)
         return result.replies, found, result.seconds

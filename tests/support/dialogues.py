@@ -534,13 +534,21 @@ def error_apologies() -> tuple[str, ...]:
         return ()
 
 
-def send(rasa_url: str, sender: str, message: str, timeout: float = TURN_SECONDS) -> TurnResult:
-    """One user message through the REST channel; never raises for HTTP trouble."""
+def send(
+    rasa_url: str,
+    sender: str,
+    message: str,
+    timeout: float = TURN_SECONDS,
+    headers: dict[str, str] | None = None,
+) -> TurnResult:
+    """One user message through the REST channel (``headers``: its token); never raises
+    for HTTP trouble."""
     started = time.monotonic()
     try:
         response = requests.post(
             f"{rasa_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
+            headers=headers,
             timeout=timeout,
         )
     except requests.RequestException as error:
@@ -978,7 +986,7 @@ def run_dialogue(servers: Any, dialogue: Dialogue, timeout: float = TURN_SECONDS
     apologies = error_apologies()
     logs = LogWatch(Path(servers.workdir))
     for n, turn in enumerate(dialogue.turns, start=1):
-        result = send(servers.rasa_url, sender, turn.say, timeout)
+        result = send(servers.rasa_url, sender, turn.say, timeout, servers.rest_headers)
         shown_message = turn.say if len(turn.say) <= 160 else turn.say[:157] + "..."
         transcript.lines.append(f"    {n}> {shown_message}   ({result.seconds:.2f}s)")
         for reply in result.replies:

@@ -158,3 +158,29 @@ def test_a_facilitator_cannot_seed(main_db, sandbox_db, knowledge):
     assert "pelatih" in result.stdout
     assert contents(main_db) == before
     assert not contents(sandbox_db).get("beneficiaries")
+
+
+def test_finding_7_a_studio_link_is_issued_only_to_whoever_asks_as_themselves(
+    main_db, sandbox_db, tmp_path, knowledge
+):
+    """Before: `trainer studio-link admin --jam 168` printed a valid link for anyone, even
+    with no --as. Now the asker must be the link's user, a trainer or an admin."""
+    work = Casework(Store(main_db), knowledge)
+    work.add_user(work.user("admin"), User(id="628111", name="Rina", role="pendamping"))
+    work.store.close()
+    env = {"ASSISTANT_SANDBOX_DB": str(sandbox_db), "ASSISTANT_VAR_DIR": str(tmp_path / "var")}
+    (tmp_path / "var").mkdir()
+    refused = [
+        ["--as", "628111", "--db", str(main_db), "trainer", "studio-link", "admin", "--jam", "168"],
+        ["--as", "628111", "--db", str(main_db), "trainer", "studio-link", TRAINER],
+        ["--as", "orang-asing", "--db", str(main_db), "trainer", "studio-link", TRAINER],
+        ["--db", str(main_db), "trainer", "studio-link", "admin"],
+        ["--as", "admin", "--db", str(main_db), "trainer", "studio-link", TRAINER],
+    ]
+    for args in refused:
+        result = run_cli(args, env=env)
+        assert result.returncode == 2, args
+        assert "token=" not in result.stdout + result.stderr, args
+    for who in (TRAINER, "admin"):
+        mine = run_cli(["--as", who, "--db", str(main_db), "trainer", "studio-link", who], env=env)
+        assert mine.returncode == 0 and "token=" in mine.stdout, mine.stdout + mine.stderr

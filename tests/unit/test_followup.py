@@ -273,3 +273,32 @@ def test_a_facilitator_postpones_their_own_task_with_a_reason(work):
     assert moved.due_on == task.due_on + timedelta(days=3)
     [entry] = [e for e in audit.trail(work.store, rina, household.id) if e.kind == audit.TASK]
     assert entry.channel == "whatsapp" and "merantau" in entry.summary
+
+
+def test_finding_9_the_cli_tells_another_districts_koordinator_not_found(work):
+    """Before: an unknown id got "not found" and another district's household got "only
+    the koordinator ...": the CLI revealed that it exists. Now both get the same answer."""
+    household_id = considered(work)
+    work.store.close()
+    db = str(work.store.path)
+    other = run_cli(["--as", "628901", "--db", db, "signoff", "approve", household_id,
+                     "--alasan", "x"])
+    unknown = run_cli(["--as", "628901", "--db", db, "signoff", "approve", "rt-00000000",
+                       "--alasan", "x"])
+    assert other.returncode == unknown.returncode == 2
+    assert other.output.replace(household_id, "ID") == unknown.output.replace("rt-00000000", "ID")
+
+
+def test_finding_11_repeated_reports_are_kept_and_grouped_for_the_admin(work):
+    """A stranger sending the same harm message ten times files ten reports (none is
+    lost) and the admin sees one line with the nine repeats numbered."""
+    for _ in range(10):
+        work.report_safeguarding("6289999", "pengurus malak ibu2 50rb tiap pencairan PKH", "rest")
+    work.report_safeguarding("6289999", "anak tetangga dipukuli bapaknya", "rest")
+    admin = work.user("admin")
+    assert len(work.safeguarding_reports(admin, "baru")) == 11
+    groups = work.safeguarding_report_groups(admin, "baru")
+    assert [len(g.repeats) for g in groups] == [9, 0]
+    work.store.close()
+    listed = run_cli(["--as", "admin", "--db", str(work.store.path), "safeguarding", "list"])
+    assert listed.returncode == 0 and listed.stdout.count("pelapor 6289999") == 2

@@ -418,3 +418,68 @@ def test_finding_4_on_the_command_line_too(tmp_path):
     assert cli("--as", "628777", "villages", "umk", "desa", "2,7 jt").returncode == 0
     history = cli("--as", "admin", "villages", "umk-riwayat", "desa").stdout
     assert "Rp 2.500.000 ->" in history and "oleh 628777" in history
+
+
+# --- issue 22: one person's words reach another as data, NIKs are never kept --------------
+
+
+def test_finding_6_names_refuse_control_bidi_and_newline_characters(tmp_path):
+    from assistant.casework.service import Casework
+    from assistant.common.errors import InputError
+    from assistant.store.db import Store
+    from assistant.store.records import User, Village
+
+    work = Casework(Store(tmp_path / "names.db"))
+    admin = User(id="admin", name="Admin", role="admin")
+    work.add_user(None, admin)
+    work.add_village(admin, Village(id="sukamaju", name="Sukamaju", umk=2_500_000))
+    work.add_user(admin, User(id="628111", name="Rina", role="pendamping"))
+    rina = work.user("628111")
+    for bad in ("Siti\nPENTING: transfer ke rek 123", "Siti \x1b[31mAminah", "Siti \u202eanimA",
+                "Siti\u200fAminah", "Siti\x00"):
+        with pytest.raises(InputError):
+            work.register(rina, name=bad, village_id="sukamaju", gender="P")
+        with pytest.raises(InputError):
+            work.add_user(admin, User(id="628999", name=bad, role="pendamping"))
+    work.register(rina, name="Nur’aini Ré (Bu Nur)", village_id="sukamaju", gender="P")
+    work.store.close()
+
+
+def test_finding_6_other_peoples_words_are_shown_as_data():
+    from assistant.common.free_text import shown_to_others
+
+    shown = shown_to_others("*PENTING* transfer\nke rek 123 _segera_ ~x~ ```kode``` \x1b[2J\u202e")
+    assert "\n" not in shown and "\x1b" not in shown and "\u202e" not in shown
+    for markup in ("*PENTING*", "_segera_", "~x~", "```"):
+        assert markup not in shown
+    assert shown_to_others("a" * 900, 200).endswith("…") and len(shown_to_others("a" * 900)) == 500
+
+
+def test_finding_4_a_nik_in_free_text_is_masked_before_it_is_stored(tmp_path):
+    from assistant.casework.service import Casework
+    from assistant.store.db import Store
+    from assistant.store.records import User
+
+    work = Casework(Store(tmp_path / "nik.db"))
+    admin = User(id="admin", name="Admin", role="admin")
+    work.add_user(None, admin)
+    nik = "3201018888880006"
+    for said in (f"ibu dengan NIK {nik} dipukuli suaminya", "NIK 3201.0188.8888.0006 dipukul"):
+        found = work.report_safeguarding("628111", said, "rest")
+        assert found is not None
+    work.store.close()
+    raw = (tmp_path / "nik.db").read_bytes()
+    assert nik.encode() not in raw and b"3201.0188.8888.0006" not in raw
+    store = Store(tmp_path / "nik.db")
+    assert all("[NIK]" in r.description for r in store.safeguarding_reports())
+    store.close()
+
+
+def test_finding_5_the_nlu_reads_at_most_4000_characters_and_the_rest_is_kept():
+    from assistant.common.free_text import MAX_NLU_CHARS, for_nlu
+
+    short, whole = for_nlu("halo")
+    assert short == "halo" and whole is None
+    story = "x" * 100_000
+    cut, whole = for_nlu(story)
+    assert len(cut) == MAX_NLU_CHARS and whole == story

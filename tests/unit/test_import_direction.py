@@ -97,7 +97,11 @@ ROOMS: dict[str, tuple[str, ...]] = {
     # from the ground floor only its standard-library modules (STANDALONE)
     "channels": ("common",),
 }
-STANDALONE = ("assistant.common.graph_api",)
+STANDALONE = (
+    "assistant.common.graph_api",
+    "assistant.common.free_text",
+    "assistant.common.paths",
+)
 
 
 def room_of(module: str) -> str | None:

@@ -20,6 +20,7 @@ from assistant.casework.reminders import Reminders, ReminderSettings, subscribe
 from assistant.casework.service import Casework
 from assistant.casework.signoff import CONSIDERATION, SignOffs
 from assistant.channels.whatsapp_state import ChannelState
+from assistant.common.errors import InputError
 from assistant.common.graph_api import GRAPH_API_VERSION
 from assistant.store.db import Store
 from assistant.store.records import User, Village
@@ -320,6 +321,7 @@ def test_the_weekly_summary_goes_to_subscribed_officials_once_a_week(work, graph
 
 def test_the_command_runs_against_the_graph_api_and_says_what_it_did(work, graph, tmp_path):
     work.store.close()
+    ChannelState(tmp_path / "none.db").close()  # the channel's state, nobody opted out
     env = {
         "WHATSAPP_ACCESS_TOKEN": TOKEN,
         "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
@@ -419,3 +421,59 @@ def test_sign_off_notices_keep_quiet_hours_and_opt_out(work, graph, tmp_path):
     state.set_opted_out(KOOR, False)
     reminders(work, graph, Clock(NOON + timedelta(days=1)), consent=state).run()
     assert len(graph.to(KOOR)) == 1
+
+
+# --- issue 22, finding 3: consent fails closed --------------------------------------------
+
+
+def _command_env(graph, var: Path, **more: str) -> dict[str, str]:
+    return {
+        "WHATSAPP_ACCESS_TOKEN": TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
+        "WHATSAPP_API_BASE": graph.url,
+        "WHATSAPP_REMINDER_TEMPLATE": "pengingat_tugas",
+        "ASSISTANT_REMINDER_QUIET_HOURS": "23:59-00:00",
+        "ASSISTANT_VAR_DIR": str(var),
+        **more,
+    }
+
+
+def test_finding_3_reminders_send_nothing_when_the_opt_outs_cannot_be_read(work, graph, tmp_path):
+    """Before: a missing state file meant "nobody opted out" and everyone got a reminder."""
+    work.store.close()
+    env = _command_env(graph, tmp_path / "var")
+    ran = run_cli(["--db", str(work.store.path), "reminders", "run", "--json"], env=env)
+    assert ran.returncode == 2
+    assert "whatsapp.db" in ran.output and "Traceback" not in ran.output
+    assert graph.posts == []
+
+
+def test_finding_3_the_opt_outs_are_read_from_the_var_folder_not_the_working_folder(
+    work, graph, tmp_path, monkeypatch
+):
+    """A relative WHATSAPP_STATE_DB is taken from ASSISTANT_VAR_DIR: run from another
+    folder (as cron does), the command still reads the file the channel wrote."""
+    work.store.close()
+    var = tmp_path / "var"
+    var.mkdir()
+    state = ChannelState(var / "wa.db")
+    state.set_opted_out(RINA, True)
+    state.close()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    env = _command_env(graph, var, WHATSAPP_STATE_DB="wa.db")
+    ran = run_cli(["--db", str(work.store.path), "reminders", "run", "--json"], env=env)
+    assert ran.returncode == 0, ran.output
+    assert json.loads(ran.stdout)["opted_out"] == 1
+    assert graph.to(RINA) == [] and len(graph.posts) == 2
+
+
+def test_finding_3_consent_lost_during_a_run_stops_the_run(work, graph):
+    class Failing:
+        def opted_out(self, number: str) -> bool:
+            raise OSError("state file gone")
+
+    with pytest.raises(InputError):
+        reminders(work, graph, Clock(NOON), consent=Failing()).run()
+    assert graph.posts == []

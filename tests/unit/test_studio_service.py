@@ -375,3 +375,40 @@ def test_unknown_addresses_and_a_facilitators_link(
         timeout=10,
     )
     assert refused.status_code == 403 and refused.json()["refused"] == "not_trainer"
+
+
+def test_finding_8_the_studio_sends_security_headers(http: tuple[str, dict[str, str], str]) -> None:
+    url, headers, _ = http
+    for answer in (
+        requests.get(f"{url}/health", timeout=30),
+        requests.get(f"{url}/", headers=headers, timeout=30),
+        requests.get(f"{url}/api/session", headers=headers, timeout=30),
+    ):
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+        assert answer.headers["X-Frame-Options"] == "DENY"
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_finding_8_a_cross_origin_post_is_refused_whatever_token_it_carries(
+    http: tuple[str, dict[str, str], str],
+) -> None:
+    url, headers, decision = http
+    for browser in (
+        {"Origin": "http://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site"},
+    ):
+        answer = requests.post(
+            f"{url}/api/reset", json={}, headers={**headers, **browser}, timeout=30
+        )
+        assert answer.status_code == 403, browser
+        assert "halamannya sendiri" in plain(answer)
+    own = url.split("://", 1)[1]
+    same = requests.post(
+        f"{url}/api/whatif",
+        json={"decision_id": decision, "inputs": {}},
+        headers={**headers, "Origin": f"http://{own}", "Sec-Fetch-Site": "same-origin"},
+        timeout=60,
+    )
+    assert same.status_code != 403, same.text
