@@ -7,11 +7,14 @@ check and the production unit (deploy/systemd/pemberdayaan-rasa.service) all cal
 so that production runs what the tests and the benchmarks ran, and a model trained on one
 machine is the model trained on another. Before Rasa starts:
 
-- TensorFlow's numerics are made the same on every x86-64 machine (:data:`NUMERICS`):
-  oneDNN, which picks its kernels by the CPU it finds (AVX2, AVX-512, AMX ...) and so sums
-  in a different order on another CPU, is switched off, leaving Eigen's kernels, which are
-  compiled once for every machine; and TensorFlow's thread pools get a fixed size, since
-  Eigen splits a sum by the number of threads. A value set in the environment wins.
+- TensorFlow's numerics are made the same on every x86-64 machine (:data:`NUMERICS`,
+  set whatever the environment says): oneDNN's graph rewrites are off; the kernels that
+  remain pick their code by the CPU they find (AVX2, AVX-512, AMX ...) and then sum in
+  another order, so they are capped at AVX2, which every x86-64 server of the last decade
+  has; TensorFlow's thread pools and OpenMP's and BLAS's get fixed sizes, since a sum is
+  split by the number of threads. Measured: the same data trained with the cap at AVX2 and
+  without it (on an AVX-512 machine) gave 414 of 500 held-out predictions different, one
+  CPU or two, or another folder and file order, none (README, "Reproducible training").
 - the run-time fixes of scripts/rasa_runtime.py are applied (the CPU cost per turn that
   README "Cost per turn" measures);
 - Rasa's and TensorFlow's deprecation warnings, pages of them that say nothing to our
@@ -34,8 +37,12 @@ from collections.abc import Mapping, MutableMapping
 # (rasa.utils.tensorflow.environment), so they must be set before either is imported.
 NUMERICS = {
     "TF_ENABLE_ONEDNN_OPTS": "0",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
     "TF_INTRA_OP_PARALLELISM_THREADS": "2",
     "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
 }
 
 
@@ -54,8 +61,8 @@ def arguments(argv: list[str], environ: Mapping[str, str]) -> list[str]:
 
 
 def set_numerics(environ: MutableMapping[str, str]) -> None:
-    for name, value in NUMERICS.items():
-        environ.setdefault(name, value)
+    """Set, never only default: a shell's OMP_NUM_THREADS must not change the model."""
+    environ.update(NUMERICS)
 
 
 def main() -> int:
