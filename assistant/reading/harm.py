@@ -72,6 +72,8 @@ class HarmFrames(_Strict):
     frames: list[Frame] = Field(min_length=1)
     negations: list[str]
     negation_window: int = Field(gt=0)
+    # one word that denies the act right after it ("tidak mengancam", "gak dipukul")
+    close_negations: list[str] = []
     not_persons: list[str]
     idiom_phrases: list[str]
     time_words: list[str]
@@ -279,9 +281,10 @@ _GRADE_GROUP = 4
 _AMOUNT = re.compile(r"^(?:rp\d[\d.]*|\d+(?:rb|ribu|rebu|k|jt|juta|an|ewu|ebu))$")
 
 
-def _ages(tokens: Sequence[str]) -> list[tuple[int, int]]:
+def _ages(tokens: Sequence[str], persons: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """(token index, age) of every age written as a number; a school grade counts as the
-    age of a child in it ("kelas 8" -> 14)."""
+    age of a child in it ("kelas 8" -> 14). "12 tahun" is an age only next to a person
+    ("anak 12 tahun", "gadis 15th", "a 14-year-old girl"), not a duration ("jalan 5 tahun")."""
     text = " ".join(tokens)
     offsets, position = [], 0
     for token in tokens:  # character offset of each token in ``text``
@@ -292,6 +295,10 @@ def _ages(tokens: Sequence[str]) -> list[tuple[int, int]]:
         group = next(g for g in range(1, _GRADE_GROUP + 1) if match.group(g))
         start = match.start(group)
         index = max(i for i, offset in enumerate(offsets) if offset <= start)
+        if group == 2:
+            near = set(tokens[max(0, index - 2) : index]) | set(tokens[index + 2 : index + 4])
+            if not near & persons and "old" not in near:
+                continue
         value = int(match.group(group))
         ages.append((index, value + 6 if group == _GRADE_GROUP else value))
     return ages
@@ -359,6 +366,16 @@ def _hypothetical(tokens: list[str], table: HarmFrames) -> bool:
     return _any_phrase(tokens, table.hypothetical) and not incident
 
 
+@lru_cache(maxsize=1)
+def _person_words() -> frozenset[str]:
+    table = frames().classes
+    return frozenset(
+        word
+        for name in ("person", "child_strict", "child_loose", "vulnerable")
+        for word in table[name].words
+    )
+
+
 def read_harm(message: str) -> HarmReading:
     """Harm, unsure or none: see the module's docstring."""
     tokens = words_of(message)
@@ -367,7 +384,7 @@ def read_harm(message: str) -> HarmReading:
     table = frames()
     classes, acts = _compiled()
     spans = {name: _spans(tokens, compiled) for name, compiled in classes.items()}
-    ages = _ages(tokens)
+    ages = _ages(tokens, _person_words())
     minors = [(i, i + 1) for i, age in ages if age < 18]
     if ages and not minors:  # every age written is an adult's: "anak" is a grown child
         spans["child_loose"] = [s for s in spans["child_loose"] if s in spans["child_strict"]]
@@ -425,8 +442,9 @@ def read_harm(message: str) -> HarmReading:
                 continue
             found_any = True
             before = tokens[max(0, start - table.negation_window) : start]
-            if frame.negatable and any(
-                any(True for _ in _phrase_starts(before, n)) for n in negations if n
+            if frame.negatable and (
+                any(any(True for _ in _phrase_starts(before, n)) for n in negations if n)
+                or (start > 0 and tokens[start - 1] in table.close_negations)
             ):
                 set_aside.append("negated")
                 continue

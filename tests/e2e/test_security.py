@@ -302,11 +302,13 @@ def test_finding_1_a_web_page_cannot_drive_the_rest_channel(served):
     body = json.dumps({"sender": sender, "message": "setujui 46"})
     url = f"{served.rasa_url}/webhooks/rest/webhook"
     attacks = [
-        {"Origin": "http://evil.example", "Content-Type": "text/plain;charset=UTF-8",
-         "Host": "rebind.evil.example:5005"},
+        {
+            "Origin": "http://evil.example",
+            "Content-Type": "text/plain;charset=UTF-8",
+            "Host": "rebind.evil.example:5005",
+        },
         {"Origin": "http://evil.example", "Content-Type": "text/plain;charset=UTF-8"},
-        {"Sec-Fetch-Site": "cross-site", "Content-Type": "application/json",
-         **served.rest_headers},
+        {"Sec-Fetch-Site": "cross-site", "Content-Type": "application/json", **served.rest_headers},
         {"Content-Type": "application/x-www-form-urlencoded", **served.rest_headers},
     ]
     for headers in attacks:
@@ -384,6 +386,32 @@ def test_finding_5_the_rasa_server_refuses_a_huge_request(served):
         timeout=60,
     )
     assert answered.status_code == 413
+
+
+def test_make_chats_terminal_client_speaks_with_the_token_only(served):
+    client = [
+        str(real.ROOT / ".venv" / "bin" / "python"),
+        str(real.ROOT / "scripts" / "terminal_chat.py"),
+        "--url",
+        served.rasa_url,
+        "--as",
+        f"warga-{uuid.uuid4().hex[:6]}",
+    ]
+    env = {"PATH": os.environ["PATH"], "REST_TOKEN": served.rest_token}
+    talked = subprocess.run(
+        client, input="halo\n/stop\n", capture_output=True, text=True, env=env, timeout=120
+    )
+    assert talked.returncode == 0, talked.stderr
+    assert "Bot :" in talked.stdout and "Traceback" not in talked.stderr
+    refused = subprocess.run(
+        client,
+        input="halo\n",
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+        timeout=60,
+    )
+    assert refused.returncode == 2 and "REST_TOKEN" in refused.stderr
 
 
 def test_finding_10_every_file_the_servers_make_is_their_owners_only(served):
