@@ -20,8 +20,9 @@ from actions.common import (
     service,
     start_journey,
 )
+from actions.explain import ExplainDecision
 from assistant.common.texts import text
-from assistant.reading.words import asks_for_help, guess_journey, parse_numbers
+from assistant.reading.words import asks_for_help, asks_why, guess_journey, parse_numbers
 
 # menu number -> what it starts (forms ask their own questions)
 MENU = [
@@ -101,7 +102,11 @@ class Fallback(_Say):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         in_form = (tracker.active_loop or {}).get("name")
-        journey = None if in_form else _journey_in(tracker.latest_message.get("text") or "")
+        said = tracker.latest_message.get("text") or ""
+        if not in_form and asks_why(said) and tracker.get_slot("last_decision_id"):
+            # "kok kurang", "apa dasarnya": a why after an answer, whatever the NLU made of it
+            return await ExplainDecision().run(dispatcher, tracker, domain)
+        journey = None if in_form else _journey_in(said)
         if journey is None and not in_form and _best_guess(tracker) == "ask_guideline":
             journey = JOURNEY_START["ask_guideline"]  # "kasih contoh indikator sosial dong"
         if journey is not None:  # the words say what is asked for, the NLU could not tell

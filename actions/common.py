@@ -37,6 +37,7 @@ from assistant.common.texts import text
 from assistant.decisions.service import Assistant
 from assistant.reading.answers import read_yes_no
 from assistant.reading.commands import CLOSE_REPORT, read_command
+from assistant.reading.harm import frames as harm_frames
 from assistant.reading.harm import read_harm
 from assistant.reading.words import detect_harm, detect_language
 from assistant.store.decision import Decision
@@ -181,7 +182,7 @@ async def _harm_first(
     work, _ = workspace(tracker)
     concerns = detect_harm(message, work.knowledge)
     if not concerns:
-        return _unsure_first(action, tracker, message, key)
+        return _unsure_first(action, dispatcher, tracker, message, key)
     lang = lang_of(tracker)
     events = protect(dispatcher, tracker, message, concerns, lang) + [SlotSet(HARM_CHECKED, key)]
     if isinstance(action, FormValidationAction):
@@ -203,7 +204,7 @@ async def _harm_first(
 
 
 def _unsure_first(
-    action: Any, tracker: Tracker, message: str, key: str
+    action: Any, dispatcher: CollectingDispatcher, tracker: Tracker, message: str, key: str
 ) -> tuple[list[EventType], str] | None:
     """A message that may report harm without saying enough ("dia dipaksa", an injury, a
     child who may be married off): outside any question of a journey, the first reply is
@@ -213,6 +214,15 @@ def _unsure_first(
         return None
     if action.name() in HARM_QUESTION_ACTIONS or read_harm(message).verdict != "unsure":
         return None
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") == "report_abuse" and float(
+        intent.get("confidence") or 0.0
+    ) >= harm_frames().nlu_confidence:
+        # the reader and the NLU both see harm: the protocol at once (recall first)
+        work, _ = workspace(tracker)
+        unclear = [c.id for c in work.knowledge.safeguarding.concerns if c.id == "belum_jelas"]
+        events = protect(dispatcher, tracker, message, unclear, lang_of(tracker))
+        return [*events, SlotSet(HARM_CHECKED, key)], action.on_harm
     events: list[EventType] = [
         SlotSet("harm_text", message[:MAX_REPORT_TEXT]),
         SlotSet(HARM_CHECKED, key),

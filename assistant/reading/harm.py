@@ -63,11 +63,15 @@ class Frame(_Strict):
     unless: list[str] = []
     # the companions count only after the act (a complaint, then what was done to the teller)
     after: bool = False
+    # ... or only before it (the person a passive act is done to: "adik saya dijual")
+    before: bool = False
     not_acts: list[str] = []
 
 
 class HarmFrames(_Strict):
     window: int = Field(gt=0)
+    # the NLU's confidence in report_abuse that, with an unsure reader, gives the protocol
+    nlu_confidence: float = Field(gt=0, le=1)
     classes: dict[str, WordClass]
     frames: list[Frame] = Field(min_length=1)
     negations: list[str]
@@ -526,7 +530,8 @@ def _completed(
     window: int,
 ) -> bool:
     start, end = act
-    low, high = (end if frame.after else start - window), end + window
+    low = end if frame.after else start - window
+    high = start if frame.before else end + window
 
     def near(name: str) -> bool:
         if name == "passive":

@@ -12,12 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.approach import DecideApproach, ValidateApproachForm
+from actions.chitchat import Fallback
 from actions.conflict import ValidateConflictForm
 from actions.graduation import AskGradIncome, ValidateGraduationForm
 from actions.knowledge_answers import AnswerStage
 from actions.needs import ValidateNeedsForm
 from actions.trainer import TrainerExit
 from actions.village import MyVillage
+from assistant.common.texts import text
 from assistant.store.db import Store
 from assistant.store.records import User
 from tests.support.chat_actions import DOMAIN, open_workplace, run
@@ -290,3 +292,24 @@ def test_the_fallback_answers_from_the_guideline_when_the_nlu_leaned_that_way():
     messages, _ = run(Fallback(), current)
     assert "indikator" in messages[0].lower() and "3.3.2" in messages[0]
     assert "Perhutanan" not in " ".join(messages)  # "sosial" alone names no program
+
+
+def test_a_why_the_nlu_did_not_place_is_answered_with_the_explanation(workplace, knowledge):
+    """ "kok kurang" after a review: the NLU may give it to the fallback (seen on the model
+    trained with fixed numerics); the fallback then explains the latest decision instead
+    of saying it did not understand."""
+    from assistant.casework.service import Casework
+
+    work = Casework(Store(workplace), knowledge)
+    checks = {check.id: check.id == "perencanaan" for check in knowledge.review.checks}
+    decision = work.assistant.decide(
+        "program_review", {"checks": checks}, actor="628111", channel="rest"
+    )
+    work.store.close()
+    dispatcher = CollectingDispatcher()
+    current = chat_tracker("628111", "kok kurang", "nlu_fallback",
+                           {"last_decision_id": decision.id}, said_at=1764500001.5)
+    asyncio.run(Fallback().run(dispatcher, current, DOMAIN))
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert text("explain.header").split("{")[0].strip()[:15] in said
+    assert "2.2" in said
