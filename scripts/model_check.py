@@ -221,17 +221,21 @@ def reproducibility(args: argparse.Namespace) -> int:
 def seeds(args: argparse.Namespace) -> int:
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     threshold = fallback_threshold(config)
-    messages = held_out_messages()
+    held_out = held_out_messages()
+    checked = held_out
     if args.messages:
         extra = [
             json.loads(line)
             for line in Path(args.messages).read_text(encoding="utf-8").splitlines()
             if line.strip()
         ]
-        messages += [m for m in dict.fromkeys(extra) if m not in set(messages)]
-    results: dict[int, list[dict[str, Any]]] = {}
+        checked = list(dict.fromkeys(extra))
+    results: dict[str, list[dict[str, Any]]] = {}
     gates: dict[int, str] = {}
     failed = False
+    shipped = ROOT / "models" / "assistant.tar.gz"
+    if shipped.exists():
+        results["shipped"] = predict(shipped, checked, WORK / "shipped-messages.jsonl")
     for seed in args.seeds:
         folder = WORK / f"seed-{seed}"
         model = folder / "model.tar.gz"
@@ -239,25 +243,15 @@ def seeds(args: argparse.Namespace) -> int:
             model = train(project_copy(folder / "project", seed=seed), folder)
         report = folder / "nlu"
         subprocess.run(
-            [
-                str(RASA_PYTHON),
-                str(ROOT / "scripts" / "rasa_cli.py"),
-                "test",
-                "nlu",
-                "--model",
-                str(model),
-                "--nlu",
-                str(ROOT / "tests" / "nlu"),
-                "--out",
-                str(report),
-                "--quiet",
-            ],
+            [str(RASA_PYTHON), str(ROOT / "scripts" / "rasa_cli.py"), "test", "nlu",
+             "--model", str(model), "--nlu", str(ROOT / "tests" / "nlu"),
+             "--out", str(report), "--quiet"],
             cwd=ROOT,
             check=True,
             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
         score = subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "nlu_score.py"), str(report)],
             capture_output=True,
@@ -265,36 +259,35 @@ def seeds(args: argparse.Namespace) -> int:
         )
         gates[seed] = score.stdout.strip()
         failed |= score.returncode != 0
-        results[seed] = predict(model, messages, folder / "messages.jsonl")
+        results[f"seed {seed}"] = predict(model, checked, folder / "messages.jsonl")
     print("== gates per seed (scripts/nlu_score.py on tests/nlu) ==")
     for seed, text in gates.items():
         print(f"-- seed {seed}\n{text}")
     print("== minimum over seeds ==")
     for line in minimum_gates(args.seeds):
         print(line)
-    print(f"== messages near a boundary on any seed (margin < {MARGIN}; fallback {threshold}) ==")
+    what = "messages given" if args.messages else "held-out messages"
+    print(f"== {what} near a boundary on any model (margin < {MARGIN}; fallback {threshold}) ==")
     shaky = 0
-    for index, text in enumerate(messages):
-        rows = [results[seed][index] for seed in args.seeds]
-        intents = {row["intent"] for row in rows}
+    for index, text in enumerate(checked):
+        rows = {name: rows[index] for name, rows in results.items()}
+        intents = {row["intent"] for row in rows.values()}
         reasons = []
         if len(intents) > 1:
             reasons.append("intent changes: " + ", ".join(sorted(str(i) for i in intents)))
-        for seed, row in zip(args.seeds, rows, strict=True):
+        for name, row in rows.items():
             gap = row["top_confidence"] - row["runner_up_confidence"]
             if gap < MARGIN:
                 reasons.append(
-                    f"seed {seed}: {row['top']} {row['top_confidence']:.2f} vs "
+                    f"{name}: {row['top']} {row['top_confidence']:.2f} vs "
                     f"{row['runner_up']} {row['runner_up_confidence']:.2f}"
                 )
             if abs(row["top_confidence"] - threshold) < MARGIN:
-                reasons.append(
-                    f"seed {seed}: {row['top']} {row['top_confidence']:.2f} near fallback"
-                )
+                reasons.append(f"{name}: {row['top']} {row['top_confidence']:.2f} near fallback")
         if reasons:
             shaky += 1
             print(json.dumps({"text": text, "why": reasons}, ensure_ascii=False))
-    print(f"== {shaky} of {len(messages)} messages near a boundary ==")
+    print(f"== {shaky} of {len(checked)} messages near a boundary ==")
     return 1 if failed else 0
 
 
@@ -312,6 +305,25 @@ def minimum_gates(seed_list: list[int]) -> list[str]:
     return [f"{name}: {value:.3f}" for name, value in sorted(lowest.items(), key=lambda kv: kv[1])]
 
 
+def written_in_tests() -> set[str]:
+    """Messages the tests write themselves (the dialogue suite's turns, string constants of
+    tests/e2e/, the harm evaluation set): what a test may depend on. The conversation
+    fuzzer's generated messages only meet invariants and are left out."""
+    import ast
+
+    found: set[str] = set()
+    for path in (ROOT / "tests" / "dialogues").glob("*.yml"):
+        for dialogue in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            found.update(str(turn["say"]) for turn in dialogue.get("turns", []))
+    for path in (ROOT / "tests" / "safeguarding_eval").glob("*.yml"):
+        found.update(str(row["text"]) for row in yaml.safe_load(path.read_text(encoding="utf-8")))
+    for path in (ROOT / "tests" / "e2e").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.add(node.value)
+    return found
+
+
 def collect_messages(args: argparse.Namespace) -> int:
     seen: dict[str, None] = {}
     for db in sorted(Path(args.folder).rglob("rasa-tracker.db")):
@@ -320,6 +332,9 @@ def collect_messages(args: argparse.Namespace) -> int:
                 text = json.loads(data).get("text")
                 if isinstance(text, str) and text and not text.startswith("/"):
                     seen.setdefault(text, None)
+    if args.only_tests:
+        written = written_in_tests()
+        seen = {text: None for text in seen if text in written}
     for text in seen:
         print(json.dumps(text, ensure_ascii=False))
     say(f"{len(seen)} different user messages")
@@ -339,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     seed_parser.set_defaults(run=seeds)
     collect = commands.add_parser("collect-messages")
     collect.add_argument("folder")
+    collect.add_argument(
+        "--only-tests", action="store_true", help="only messages the tests write themselves"
+    )
     collect.set_defaults(run=collect_messages)
     args = parser.parse_args(argv)
     return int(args.run(args))
