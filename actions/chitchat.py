@@ -103,6 +103,8 @@ class Fallback(_Say):
     ) -> list[EventType]:
         in_form = (tracker.active_loop or {}).get("name")
         said = tracker.latest_message.get("text") or ""
+        if not in_form and asks_for_help(said):  # "bisa tampilkan menu?" under the threshold
+            return await Help().run(dispatcher, tracker, domain)
         if not in_form and asks_why(said) and tracker.get_slot("last_decision_id"):
             # "kok kurang", "apa dasarnya": a why after an answer, whatever the NLU made of it
             return await ExplainDecision().run(dispatcher, tracker, domain)
@@ -166,11 +168,12 @@ class MenuChoice(Guarded, Action):
     ) -> list[EventType]:
         said = tracker.latest_message.get("text") or ""
         picked = parse_numbers(said, len(MENU))
-        if not picked or len(picked) != 1 or not self.after_menu:
+        after_menu = self.after_menu or menu_was_shown(tracker)
+        if not picked or len(picked) != 1 or not after_menu:
             journey = _journey_in(said)
             if journey is not None:  # words the NLU took for a bare answer
                 return await start_journey(journey, dispatcher, tracker, domain)
-            key = "chat.pick_menu" if self.after_menu else "chat.number_without_menu"
+            key = "chat.pick_menu" if after_menu else "chat.number_without_menu"
             lang = lang_of(tracker)
             dispatcher.utter_message(text=text(key, lang, menu=text("chat.menu", lang)))
             return []
@@ -187,6 +190,22 @@ class AnswerWithoutQuestion(MenuChoice):
 
     def name(self) -> str:
         return "action_answer_without_question"
+
+
+def menu_was_shown(tracker: Tracker) -> bool:
+    """Whether the bot's last message before this one showed the menu (by the menu's own
+    first line, in either language), whichever action showed it."""
+    heads = {text("chat.menu", lang).splitlines()[0][:40] for lang in ("id", "en")}
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            said = str(event.get("text") or "")
+            return any(head in said for head in heads)
+    return False
 
 
 def _journey_in(said: str) -> str | None:

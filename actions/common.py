@@ -39,7 +39,7 @@ from assistant.reading.answers import read_yes_no
 from assistant.reading.commands import CLOSE_REPORT, read_command
 from assistant.reading.harm import frames as harm_frames
 from assistant.reading.harm import read_harm
-from assistant.reading.words import detect_harm, detect_language
+from assistant.reading.words import detect_harm, detect_language, leaves_questions
 from assistant.store.decision import Decision
 from assistant.store.records import Beneficiary, User, Village
 
@@ -60,6 +60,8 @@ def _guard(run: Callable[..., Awaitable[list[EventType]]]) -> Callable[..., Any]
         try:
             _note_inbound(tracker)
             harm = await _harm_first(self, dispatcher, tracker, domain)
+            if harm is None:
+                harm = _leave_first(self, dispatcher, tracker)
             if harm is None:
                 harm = await _command_first(self, dispatcher, tracker, domain)
             if harm is None:
@@ -210,10 +212,13 @@ def _unsure_first(
     child who may be married off): outside any question of a journey, the first reply is
     the one harm question (harm_form), never the journey's own first question. Inside a
     form the message is an answer and the form decides."""
-    if isinstance(action, FormValidationAction) or (tracker.active_loop or {}).get("name"):
+    opened = opened_by_this_message(tracker)
+    in_form = isinstance(action, FormValidationAction) or (tracker.active_loop or {}).get("name")
+    if in_form and not opened:
         return None
     if action.name() in HARM_QUESTION_ACTIONS or read_harm(message).verdict != "unsure":
         return None
+    closed = [ActiveLoop(None), SlotSet("requested_slot", None)] if opened else []
     intent = tracker.latest_message.get("intent") or {}
     if intent.get("name") == "report_abuse" and float(
         intent.get("confidence") or 0.0
@@ -222,8 +227,10 @@ def _unsure_first(
         work, _ = workspace(tracker)
         unclear = [c.id for c in work.knowledge.safeguarding.concerns if c.id == "belum_jelas"]
         events = protect(dispatcher, tracker, message, unclear, lang_of(tracker))
+        if opened:
+            return [*events, SlotSet(HARM_CHECKED, key), *closed], "answer"
         return [*events, SlotSet(HARM_CHECKED, key)], action.on_harm
-    events: list[EventType] = [
+    events: list[EventType] = [*closed,
         SlotSet("harm_text", message[:MAX_REPORT_TEXT]),
         SlotSet(HARM_CHECKED, key),
         FollowupAction("harm_form"),
@@ -253,13 +260,48 @@ async def _command_first(
     (``actions.followup.is_follow_up``), so a misheard command still reaches its action."""
     from actions.followup import UpdateTask, is_follow_up  # the follow-up builds on this
 
-    if isinstance(action, UpdateTask | FormValidationAction) or tracker.active_loop.get("name"):
+    opened = opened_by_this_message(tracker)
+    if isinstance(action, UpdateTask) or (
+        (isinstance(action, FormValidationAction) or tracker.active_loop.get("name"))
+        and not opened
+    ):
         return None
-    if _answered_already(tracker):  # a form took the message as its answer this turn
+    if not opened and _answered_already(tracker):  # a form took it as its answer this turn
         return None
     if not is_follow_up(tracker):
         return None
-    return await UpdateTask().run(dispatcher, tracker, domain), "answer"
+    events = await UpdateTask().run(dispatcher, tracker, domain)
+    if opened:  # the NLU opened a form on a command: it asked nothing yet, close it
+        events = [*events, ActiveLoop(None), SlotSet("requested_slot", None)]
+    return events, "answer"
+
+
+def _leave_first(
+    action: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[list[EventType], str] | None:
+    """ "udahan dulu deh", "gak jadi", "never mind" in answer to a form's question: the
+    question sequence ends, nothing is stored, whatever the NLU made of the message."""
+    if not isinstance(action, FormValidationAction) or not tracker.get_slot("requested_slot"):
+        return None
+    if opened_by_this_message(tracker):
+        return None
+    if not leaves_questions(tracker.latest_message.get("text") or ""):
+        return None
+    dispatcher.utter_message(text=text("chat.cancelled", lang_of(tracker)))
+    return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(HARM_REPORTED, None)], (
+        "answer"
+    )
+
+
+def opened_by_this_message(tracker: Tracker) -> bool:
+    """Whether the form under way was opened by the latest message itself (the NLU read
+    it as that journey's start): the message is then no answer to any question of it."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name"):
+            return True
+    return False
 
 
 def _answered_already(tracker: Tracker) -> bool:

@@ -64,6 +64,17 @@ def asks_why(message: str) -> bool:
     return _WHY.search(message.lower()) is not None
 
 
+def leaves_questions(message: str) -> bool:
+    """The message opens with a word that leaves a question sequence ("udahan dulu",
+    "gak jadi deh", "never mind")."""
+    words = normalise(message[:200]).split()
+    opening = " ".join(words[:3])
+    return any(
+        opening == phrase or opening.startswith(phrase + " ")
+        for phrase in _lexicon()["leave_questions"]
+    )
+
+
 def asks_for_help(message: str) -> bool:
     """The message asks for the menu or for help in so many words."""
     words = normalise(message)
