@@ -313,3 +313,51 @@ def test_a_why_the_nlu_did_not_place_is_answered_with_the_explanation(workplace,
     said = " ".join(m["text"] for m in dispatcher.messages)
     assert text("explain.header").split("{")[0].strip()[:15] in said
     assert "2.2" in said
+
+
+# --- answers that no longer ride on a borderline classification (issue 21) -------------
+
+
+def _with_bot_before(current, bot_text: str):
+    """The tracker with a bot message and the user's message after it."""
+    user = current.events[0] if current.events else {"event": "user", "text": "x"}
+    current.events[:] = [{"event": "bot", "text": bot_text}, user, *current.events[1:]]
+    return current
+
+
+def test_a_number_after_the_menu_starts_that_journey_whoever_showed_the_menu():
+    from actions.chitchat import AnswerWithoutQuestion
+
+    menu = text("chat.menu")
+    current = _with_bot_before(
+        chat_tracker("628333", "1", "inform", said_at=1764500010.0), f"Maaf ...\n{menu}"
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(AnswerWithoutQuestion().run(dispatcher, current, DOMAIN))
+    assert {"event": "followup", "name": "approach_form"} in [
+        {"event": e.get("event"), "name": e.get("name")} for e in events
+    ]
+    bare = chat_tracker("628333", "1", "inform", said_at=1764500011.0)
+    replies, _ = run(AnswerWithoutQuestion(), bare)
+    assert replies and "Tidak ada pertanyaan" in replies[0]
+
+
+def test_the_fallback_shows_the_menu_to_a_message_asking_for_it():
+    replies, _ = run(
+        Fallback(),
+        chat_tracker("628333", "assalamualaikum, sy sekdes. bisa tampilkan menu?",
+                     "nlu_fallback", said_at=1764500012.0),
+    )
+    assert text("chat.menu").splitlines()[0][:30] in " ".join(replies)
+
+
+@pytest.mark.parametrize("said", ["udahan dulu deh, dipanggil pak camat", "gak jadi deh",
+                                  "never mind, later"])
+def test_leaving_words_end_a_form_whatever_the_nlu_read(said):
+    replies, slots = run(
+        ValidateConflictForm(),
+        chat_tracker("628333", said, "describe_needs", requested="conflict_scope",
+                     loop="conflict_form", said_at=1764500013.0),
+    )
+    assert slots.get("requested_slot", "x") is None
+    assert replies == [text("chat.cancelled")]
