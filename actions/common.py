@@ -218,7 +218,7 @@ def _unsure_first(
         return None
     if action.name() in HARM_QUESTION_ACTIONS or read_harm(message).verdict != "unsure":
         return None
-    closed = [ActiveLoop(None), SlotSet("requested_slot", None)] if opened else []
+    closed = CLOSE_FORM[:2] if opened else []  # the harm question follows (no listen)
     intent = tracker.latest_message.get("intent") or {}
     if intent.get("name") == "report_abuse" and float(
         intent.get("confidence") or 0.0
@@ -228,7 +228,7 @@ def _unsure_first(
         unclear = [c.id for c in work.knowledge.safeguarding.concerns if c.id == "belum_jelas"]
         events = protect(dispatcher, tracker, message, unclear, lang_of(tracker))
         if opened:
-            return [*events, SlotSet(HARM_CHECKED, key), *closed], "answer"
+            return [*events, SlotSet(HARM_CHECKED, key), *CLOSE_FORM], "answer"
         return [*events, SlotSet(HARM_CHECKED, key)], action.on_harm
     events: list[EventType] = [*closed,
         SlotSet("harm_text", message[:MAX_REPORT_TEXT]),
@@ -272,8 +272,17 @@ async def _command_first(
         return None
     events = await UpdateTask().run(dispatcher, tracker, domain)
     if opened:  # the NLU opened a form on a command: it asked nothing yet, close it
-        events = [*events, ActiveLoop(None), SlotSet("requested_slot", None)]
+        events = [*events, *CLOSE_FORM]
     return events, "answer"
+
+
+# A form closed from inside its validation: without the listen, Rasa would take the closed
+# form for a finished one and run its submit action on the missing answers.
+CLOSE_FORM: list[EventType] = [
+    ActiveLoop(None),
+    SlotSet("requested_slot", None),
+    FollowupAction("action_listen"),
+]
 
 
 def _leave_first(
@@ -288,9 +297,7 @@ def _leave_first(
     if not leaves_questions(tracker.latest_message.get("text") or ""):
         return None
     dispatcher.utter_message(text=text("chat.cancelled", lang_of(tracker)))
-    return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(HARM_REPORTED, None)], (
-        "answer"
-    )
+    return [*CLOSE_FORM, SlotSet(HARM_REPORTED, None)], "answer"
 
 
 def opened_by_this_message(tracker: Tracker) -> bool:
