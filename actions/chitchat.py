@@ -109,7 +109,7 @@ class Fallback(_Say):
             # "kok kurang", "apa dasarnya": a why after an answer, whatever the NLU made of it
             return await ExplainDecision().run(dispatcher, tracker, domain)
         journey = None if in_form else _journey_in(said)
-        if journey is None and not in_form and _best_guess(tracker) == "ask_guideline":
+        if journey is None and not in_form and _asks_guideline(tracker):
             journey = JOURNEY_START["ask_guideline"]  # "kasih contoh indikator sosial dong"
         if journey is not None:  # the words say what is asked for, the NLU could not tell
             events = await start_journey(journey, dispatcher, tracker, domain)
@@ -219,6 +219,17 @@ def _journey_in(said: str) -> str | None:
 
 
 GUESS_FLOOR = 0.3  # the NLU's best real intent under the fallback threshold, still usable
+
+
+def _asks_guideline(tracker: Tracker) -> bool:
+    """Under the threshold, a question the NLU takes for one about the guideline, or for
+    one about a program without naming any ("brp org yg mesti diwawancarai?"): the
+    guideline's best rows answer it better than an apology."""
+    guess = _best_guess(tracker)
+    if guess == "ask_guideline":
+        return True
+    entities = tracker.latest_message.get("entities") or []
+    return guess == "ask_program" and not any(e.get("entity") == "program" for e in entities)
 
 
 def _best_guess(tracker: Tracker) -> str | None:

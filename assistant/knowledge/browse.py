@@ -27,6 +27,9 @@ _STOP = frozenset(
 )
 # chat shorthand for the words the guideline spells out
 _SPELLED = {"brp": "berapa", "org": "orang", "jml": "jumlah", "sdm": "sumber daya manusia"}
+# how people ask for what the guideline names otherwise: "berapa orang (diwawancarai)" is
+# the number of respondents of 3.3.3
+_ASKED_AS = {("berapa", "orang"): ("jumlah", "responden")}
 # Indonesian affixes, taken off for matching ("diwawancarai" finds "wawancara")
 _PREFIXES = ("diper", "mem", "men", "meng", "meny", "me", "di", "ber", "ter", "pe", "per")
 _SUFFIXES = ("kan", "nya", "an", "i")
@@ -114,6 +117,10 @@ def _holds_rows(value: Any) -> bool:
 
 def _words(value: str) -> list[str]:
     words = [_SPELLED.get(w, w) for w in _WORD.findall(value.lower())]
+    for asked, named in _ASKED_AS.items():
+        for i in range(len(words) - len(asked) + 1):
+            if tuple(words[i : i + len(asked)]) == asked:
+                words[i : i + len(asked)] = named
     return [w for w in words if w not in _STOP and len(w) > 1]
 
 

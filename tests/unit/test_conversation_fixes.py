@@ -294,6 +294,20 @@ def test_the_fallback_answers_from_the_guideline_when_the_nlu_leaned_that_way():
     assert "Perhutanan" not in " ".join(messages)  # "sosial" alone names no program
 
 
+def test_a_question_taken_for_a_program_one_without_a_program_is_answered_from_the_guideline():
+    from actions.chitchat import Fallback
+
+    current = tracker("628333", "buat asesmen, brp org yg mesti diwawancarai biar cukup?",
+                      intent="nlu_fallback")
+    current.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "ask_program", "confidence": 0.33},
+        {"name": "ask_guideline", "confidence": 0.30},
+    ]
+    messages, _ = run(Fallback(), current)
+    assert "3.3.3" in messages[0] and "responden" in messages[0]
+
+
 def test_a_why_the_nlu_did_not_place_is_answered_with_the_explanation(workplace, knowledge):
     """ "kok kurang" after a review: the NLU may give it to the fallback (seen on the model
     trained with fixed numerics); the fallback then explains the latest decision instead

@@ -141,3 +141,21 @@ def test_the_first_reply_to_each_named_report_is_the_protocol(workplace, message
     lang = "en" if message.startswith("there is") else "id"
     assert first.startswith(catalogue("safeguarding.header", lang).split("{")[0].strip()[:20])
     assert len(first) <= 1000
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "keripiknya cuma dijual ke tetangga, pembukuannya gak ada",
+        "hasil panennya dijual ke tengkulak karena gak ada pasar lain",
+        "kerajinannya mau dijual online tapi belum ada fotonya",
+    ],
+)
+def test_goods_being_sold_raise_no_question(message):
+    """Selling is the daily talk of a business group: "dijual" raises nothing unless a
+    person is the one sold (seen in the CI: a needs paragraph got the harm question)."""
+    assert read_harm(message).verdict == "none"
+
+
+def test_a_person_sold_is_still_harm():
+    assert read_harm("adik sy dijual ke karaoke batam").verdict == "harm"

@@ -366,6 +366,7 @@ def test_the_missing_parts_of_the_guideline_are_carried_with_their_numbers(knowl
         ("prinsip pemberdayaan apa saja", "principles.yml"),
         ("sumber dana program dari mana saja", "planning.yml"),
         ("berapa orang yang perlu diwawancara", "assessment.yml"),
+        ("buat asesmen, brp org yg mesti diwawancarai?", "assessment.yml"),
         ("contoh indikator sosial", "indicators.yml"),
         # the inclusive policy: its six aspects (3.3.5) or the stage step that applies it (3.4)
         ("bagaimana kebijakan inklusif dibuat", ("implementation.yml", "stages.yml")),
