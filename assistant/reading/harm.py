@@ -78,6 +78,10 @@ class HarmFrames(_Strict):
     negation_window: int = Field(gt=0)
     # one word that denies the act right after it ("tidak mengancam", "gak dipukul")
     close_negations: list[str] = []
+    # a negation after one of these states a condition ("kalo gak tanda tangan, ...")
+    conditions: list[str] = []
+    # a place, not an agent, follows these ("dipasung di kandang")
+    locatives: list[str] = []
     not_persons: list[str]
     idiom_phrases: list[str]
     time_words: list[str]
@@ -126,12 +130,15 @@ _STRETCHED = re.compile(r"([a-z])\1{2,}")  # "tolooong" -> "tolong"
 
 
 _CLAUSE = re.compile(r"[.!?;,:\n()\"]+")
+# Javanese krama writes its passive prefix apart: "dipun gebugi" is "digebugi"
+_KRAMA_PASSIVE = re.compile(r"\bdipun\s+(?=[a-z]{3,})")
 
 
 def _plain(message: str) -> str:
     text = unicodedata.normalize("NFKD", message[:HARM_CHARS].lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("%", " persen ")
+    text = _KRAMA_PASSIVE.sub("di", text)
     return _STRETCHED.sub(r"\1", _REPEATED.sub(r"\1 \1", text))
 
 
@@ -354,10 +361,17 @@ def _guard(tokens: list[str], table: HarmFrames) -> str | None:
     topic = bool(roots & set(table.prevention)) or _any_phrase(tokens, table.prevention_phrases)
     if topic and not incident:
         return "prevention"
-    fiction = bool(said & set(table.past_or_fiction)) or _any_phrase(
-        tokens, table.past_or_fiction_phrases
-    )
-    if fiction and not (said & {"sekarang", "masih", "lagi", "now", "still"}):
+    in_phrases: set[int] = set()
+    for phrase in table.past_or_fiction_phrases:
+        parts = _phrase_tuple(phrase)
+        for start in _phrase_starts(tokens, parts):
+            in_phrases.update(range(start, start + len(parts)))
+    fiction = bool(said & set(table.past_or_fiction)) or bool(in_phrases)
+    # "now" inside "the file is closed now" closes; elsewhere it says it goes on
+    ongoing = {
+        t for i, t in enumerate(tokens) if i not in in_phrases
+    } & {"sekarang", "masih", "lagi", "now", "still"}
+    if fiction and not ongoing:
         return "past_or_fiction"
     return None
 
@@ -446,7 +460,7 @@ def read_harm(message: str) -> HarmReading:
                 continue
             found_any = True
             before = tokens[max(0, start - table.negation_window) : start]
-            if frame.negatable and (
+            if frame.negatable and not _conditional(tokens, start, table) and (
                 any(any(True for _ in _phrase_starts(before, n)) for n in negations if n)
                 or (start > 0 and tokens[start - 1] in table.close_negations)
             ):
@@ -494,6 +508,16 @@ def read_harm(message: str) -> HarmReading:
     )
 
 
+def _conditional(tokens: Sequence[str], start: int, table: HarmFrames) -> bool:
+    """The negation right before the act follows "kalau"/"if": "kalo gak tanda tangan,
+    nanti dipersulit" states a condition, it denies nothing."""
+    before = tokens[max(0, start - 3) : start]
+    return any(
+        word in table.close_negations and i > 0 and before[i - 1] in table.conditions
+        for i, word in enumerate(before)
+    )
+
+
 def _idiom(
     tokens: Sequence[str],
     clauses: Sequence[int],
@@ -516,10 +540,15 @@ def _idiom(
         if index in persons_at:
             break
     following = [i for i in range(end, min(len(tokens), end + 2)) if clauses[i] == clause]
-    passive = tokens[start].startswith("di")
-    return passive and any(
-        tokens[i] in things and not persons_at & set(range(end, i)) for i in following
-    )
+    if tokens[start].startswith("di"):  # done by a thing, not in a place: "diancam hujan"
+        return any(
+            tokens[i] in things
+            and not persons_at & set(range(end, i))
+            and not set(table.locatives) & set(tokens[end:i])
+            for i in following
+        )
+    # an active act whose object is a thing: "bisa bunuh usaha kita", "nendang bola"
+    return end < len(tokens) and clauses[end] == clause and tokens[end] in things
 
 
 def _completed(

@@ -159,3 +159,34 @@ def test_goods_being_sold_raise_no_question(message):
 
 def test_a_person_sold_is_still_harm():
     assert read_harm("adik sy dijual ke karaoke batam").verdict == "harm"
+
+
+# From the misses of the third fresh batch, as designs (not its sentences): the Javanese
+# krama passive written apart, a place after a passive act, a condition read as a denial,
+# wages "dibayarkan", a threat by consequence.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "putri kula dipun pukuli bojonipun wingi",
+        "pak tua itu dipasung di gudang sama anaknya",
+        "kata korlap kalo gak tanda tangan surat mundur, urusan bansosnya dipersulit",
+        "upah kerja padat karya kami belum dibayarkan mandor sudah sebulan",
+    ],
+)
+def test_reports_in_the_forms_the_third_batch_missed(message):
+    assert read_harm(message).verdict == "harm"
+
+
+# ... and its false alarms: a harm verb whose object is a thing, a complaint channel
+# being designed, a closed case with "now", a dispute over a group's own savings.
+@pytest.mark.parametrize(
+    "message",
+    [
+        "promo kayak gitu bisa bunuh usaha warung sebelah",
+        "kami mau bikin alur pengaduan kalau ada pungli, contohnya gimana",
+        "the abuse complaint is closed now, how long do we keep the file?",
+        "ibu2 ribut soal bagi hasil arisan, ada yg setor lebih banyak",
+    ],
+)
+def test_ordinary_talk_the_third_batch_raised_is_not_harm(message):
+    assert read_harm(message).verdict == "none"
