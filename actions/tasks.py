@@ -16,6 +16,7 @@ from actions.common import Guarded, channel_of, deliver, lang_of, workspace
 from actions.followup import answer, sign_off_queue
 from actions.village import village_summary_or_none
 from assistant.casework import access
+from assistant.common.dates import day_month
 from assistant.common.errors import InputError
 from assistant.common.texts import text
 from assistant.reading.commands import read_command
@@ -51,7 +52,7 @@ class MyTasks(Guarded, Action):
             return []
         today = date.today()
         lines = [
-            f"[{t.id}] {t.due_on:%d/%m}"
+            f"[{t.id}] {day_month(t.due_on, today)}"
             f"{' ' + text('chat.late', lang) if t.due_on < today else ''}: {t.title}"
             for t in due
         ]

@@ -50,6 +50,7 @@ from assistant.casework.followup import waiting_cases
 from assistant.casework.outbound import OutboundSettings, Sender, SendResult, Template
 from assistant.casework.reports import VillageSummary
 from assistant.casework.service import Casework
+from assistant.common.dates import day_month
 from assistant.common.errors import InputError
 from assistant.common.free_text import shown_to_others
 from assistant.common.texts import text
@@ -234,7 +235,7 @@ class Reminders:
                 "followup.reminder_line",
                 task=r["id"],
                 title=r["title"],
-                due=date.fromisoformat(r["due_on"]).strftime("%d/%m"),
+                due=day_month(date.fromisoformat(r["due_on"]), today),
                 late=text("chat.late") if date.fromisoformat(r["due_on"]) < today else "",
             ).rstrip()
             for r in shown

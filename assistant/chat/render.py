@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.casework.reports import VillageSummary, state_names
+from assistant.common.money import format_rupiah
 from assistant.common.texts import say, say_all, text
+from assistant.decisions.inputs import RUPIAH_FIELDS
 from assistant.knowledge.loader import Knowledge
 from assistant.store.decision import Decision
 
@@ -79,9 +81,11 @@ def graduation_reply(
     table = knowledge.graduation
     verdict = "graduation.passed" if out["graduated"] else "graduation.not_passed"
     lines = [text(verdict, lang)]
+    matrix_row = table.matrix(out["matrix"]) if out.get("matrix") else None
     for criterion in out["criteria"]:
         mark = "✓" if criterion["met"] else "✗"
-        lines.append(f"{mark} {criterion['name']}")
+        compared = _compared(matrix_row, criterion.get("id"), decision.input, lang)
+        lines.append(f"{mark} {criterion['name']}{compared}")
     if out.get("criteria") and out.get("state"):
         met = sum(1 for criterion in out["criteria"] if criterion["met"])
         matrix = table.matrix(out["matrix"]).name if out.get("matrix") else ""
@@ -130,6 +134,27 @@ def graduation_reply(
         + text("conflict.why_hint", lang)
     )
     return messages
+
+
+def _compared(
+    matrix: Any, criterion: str | None, inputs: dict[str, Any], lang: str
+) -> str:
+    """The amounts a criterion compared, as people write them: " (Rp 2.700.000; UMK
+    Rp 2.500.000)". Empty for a criterion against a fixed value (yes/no)."""
+    indicator = next((i for i in getattr(matrix, "indicators", []) if i.id == criterion), None)
+    if indicator is None or indicator.ref is None:
+        return ""
+    value, ref = inputs.get(indicator.field), inputs.get(indicator.ref)
+    if not isinstance(value, int | float) or not isinstance(ref, int | float):
+        return ""
+    show = format_rupiah if indicator.field in RUPIAH_FIELDS else str
+    return " " + text(
+        "graduation.compared",
+        lang,
+        value=show(value),
+        ref_name=text(f"fields.{indicator.ref}", lang),
+        ref=show(ref),
+    )
 
 
 def _program_lists(out: dict[str, Any], knowledge: Knowledge, lang: str) -> list[str]:

@@ -298,3 +298,11 @@ INPUTS: dict[str, type[DecisionInput]] = {
     "sustainability": SustainabilityInput,
     "safeguarding": SafeguardingInput,
 }
+
+
+# assessment fields that hold rupiah (shown as "Rp 2.700.000" wherever they are compared)
+RUPIAH_FIELDS = frozenset(
+    name
+    for name, annotation in GraduationInput.__annotations__.items()
+    if annotation in ("Rupiah", "PositiveRupiah")
+)

@@ -375,3 +375,23 @@ def test_leaving_words_end_a_form_whatever_the_nlu_read(said):
     )
     assert slots.get("requested_slot", "x") is None
     assert replies == [text("chat.cancelled")]
+
+
+def test_a_graduation_result_shows_the_amounts_it_compared(workplace, knowledge):
+    """Issue 25: "Rp 2.700.000 against the village UMK" in the result, not only a cross."""
+    from assistant.casework.service import Casework
+    from assistant.chat.render import graduation_reply
+
+    work = Casework(Store(workplace), knowledge)
+    decision = work.assistant.decide(
+        "graduation",
+        {"income_monthly": 2_700_000, "umk": 3_000_000, "mindset_changed": True},
+        actor="628111",
+        channel="rest",
+    )
+    work.store.close()
+    first = graduation_reply(decision, knowledge)[0]
+    assert "✗ Pendapatan per bulan di atas UMK (Rp 2.700.000; UMK Rp 3.000.000)" in first
+    assert "✓ Pola pikir sudah berubah\n" in first + "\n"
+    english = graduation_reply(decision, knowledge, "en")[0]
+    assert "(Rp 2.700.000; UMK Rp 3.000.000)" in english

@@ -230,6 +230,15 @@ def test_my_tasks_shows_numbers_and_a_command_sent_there_is_answered(work):
     assert work.store.get_task(task).status == "selesai" and f"[{task}]" in reply
 
 
+def test_my_tasks_shows_the_year_of_a_task_from_another_year(work):
+    """A task a year overdue must not read as last month's (issue 25)."""
+    task = a_task(work)
+    a_year_ago = date.today() - timedelta(days=370)
+    work.store.postpone_task(task, a_year_ago)
+    [listing] = say("628111", "jadwal saya", "my_tasks")
+    assert f"[{task}] {a_year_ago:%d/%m/%Y}" in listing
+
+
 def test_a_koordinator_sees_the_waiting_case_and_approves_it(work):
     household, case = considered(work)
     shown = say(KOORDINATOR, "jadwal saya", "my_tasks")
