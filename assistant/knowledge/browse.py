@@ -152,7 +152,13 @@ def _match(query_word: str, words: set[str]) -> float:
         if stem != query_word and stem == _stem(word):
             best = max(best, 0.9)
             continue
-        if len(query_word) >= 4 and (word.startswith(query_word) or query_word.startswith(word)):
+        # a word typed short finds the whole ("sosialisa"); a longer query word finds a row
+        # word only when the rest is a suffix ("pelatihannya"), not another word
+        # ("sosialisasi" is not "sosial")
+        if len(query_word) >= 4 and (
+            word.startswith(query_word)
+            or (query_word.startswith(word) and len(query_word) - len(word) <= 3)
+        ):
             best = max(best, 0.9 if len(word) >= 4 else 0.0)
         elif abs(len(word) - len(query_word)) <= 2:
             ratio = difflib.SequenceMatcher(None, query_word, word).ratio()

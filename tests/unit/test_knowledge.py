@@ -390,3 +390,12 @@ def test_a_tables_own_settings_show_with_their_basis(knowledge):
     assert "Jatuh tempo tugas" in shown and "ketentuan proyek" in shown
     assert knowledge.graduation.basis["intensive_mentoring_models"].reason in shown
     assert find(knowledge, "program") == []  # a table with rows only has no settings
+
+
+def test_a_longer_word_does_not_match_a_shorter_other_word(knowledge):
+    """ "sosialisasi" is not "sosial" (issue 25: "rencana sosialisasi" ranked "Pendampingan
+    Sosial" first); a suffix still matches ("pelatihannya")."""
+    hits = search(knowledge, "rencana sosialisasi", limit=5)
+    assert all("pendampingan_sosial" not in h.row.id for h in hits)
+    assert any(h.row.source.section == "3.3.4" for h in hits[:3])
+    assert search(knowledge, "pelatihannya", limit=3)
