@@ -29,6 +29,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant.casework import access
 from assistant.casework.service import Casework
 from assistant.casework.workspaces import Workspaces
+from assistant.chat.pieces import in_pieces
 from assistant.common.errors import InputError
 from assistant.common.free_text import FULL_TEXT
 from assistant.common.limits import MAX_REPORT_TEXT
@@ -519,7 +520,9 @@ def deliver(
     limit: int = MESSAGES_PER_TURN,
 ) -> list[EventType]:
     """Send a few messages now (``limit``, fewer when a question follows in the same
-    turn); keep the rest for "lanjut"."""
+    turn); keep the rest for "lanjut". A message too long for a phone is cut at a
+    paragraph first (assistant.chat.pieces)."""
+    messages = [piece for message in messages for piece in in_pieces(message)]
     now, later = messages[:limit], messages[limit:]
     for n, message in enumerate(now, start=1):
         if later and n == len(now):

@@ -37,3 +37,7 @@ MAX_ROWS = 200_000
 MAX_NOTES = 2_000  # characters of the "catatan" cell; every other cell: MAX_NAME
 MAX_LINE_CHARS = 10_000  # one row, all its cells together (a note may span lines)
 MAX_RECORD_LINES = 100  # lines one quoted cell may span before its quote counts as broken
+
+# A reply message on a phone: longer answers are split at a paragraph, the rest after
+# "lanjut" (issue 25: a "kenapa?" once came as one message of 1,778 characters).
+MAX_MESSAGE_CHARS = 1000

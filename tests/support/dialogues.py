@@ -52,7 +52,8 @@ pejabat_desa, the households for a pendamping) is written to the database throug
 ``Casework`` before the first turn; ``as: stranger`` uses an unregistered id. A pelatih's
 decisions are read from the sandbox database, and the real database must hold none.
 
-Every turn, whatever the dialogue expects: 1 to 3 bot messages, none empty, no text twice,
+Every turn, whatever the dialogue expects: 1 to 3 bot messages, none empty, none longer than
+1,000 characters, no text twice,
 HTTP 200 within ``TURN_SECONDS``, no "Traceback" or exception name in a reply, never the
 sender's own number repeated back; and while the
 dialogue ran, no "Traceback" or "failed for one conversation" in the action server's log, no
@@ -75,6 +76,8 @@ from typing import Any, NoReturn
 
 import requests
 import yaml
+
+from assistant.common.limits import MAX_MESSAGE_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGUES = ROOT / "tests" / "dialogues"
@@ -597,6 +600,10 @@ def turn_violations(
     if len(set(texts)) < len(texts):
         repeated = next(t for t in texts if texts.count(t) > 1)
         found.append(("duplicate_message", f"{texts.count(repeated)}x {repeated[:80]!r}"))
+    for reply in result.replies:
+        if len(reply) > MAX_MESSAGE_CHARS:
+            found.append(("too_long", f"{len(reply)} characters: {reply[:60]!r}"))
+            break
     for reply in result.replies:
         hit = EXCEPTION_NAME.search(reply)
         if hit:
