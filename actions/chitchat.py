@@ -17,6 +17,7 @@ from actions.common import (
     as_answer,
     deliver,
     lang_of,
+    room,
     service,
     start_journey,
 )
@@ -152,7 +153,7 @@ class More(Guarded, Action):
         if not waiting:
             dispatcher.utter_message(text=text("chat.nothing_more", lang))
             return []
-        return deliver(dispatcher, waiting, lang)
+        return deliver(dispatcher, waiting, lang, room(tracker))
 
 
 class MenuChoice(Guarded, Action):

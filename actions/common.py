@@ -531,6 +531,12 @@ def deliver(
     return [SlotSet("more", later or None), SlotSet("lang", lang)]
 
 
+def room(tracker: Tracker) -> int:
+    """How many messages an answer may send now: one fewer inside a form, whose question
+    follows in the same turn (a why, "lanjut" or a guideline question asked mid-form)."""
+    return MESSAGES_PER_TURN - 1 if (tracker.active_loop or {}).get("name") else MESSAGES_PER_TURN
+
+
 def answer(
     dispatcher: CollectingDispatcher,
     messages: list[str],

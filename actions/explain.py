@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, as_answer, deliver, lang_of, sender_of, workspace
+from actions.common import Guarded, as_answer, deliver, lang_of, room, sender_of, workspace
 from assistant.chat.render import explanation
 from assistant.common.errors import InputError
 from assistant.common.texts import text
@@ -38,6 +38,6 @@ class ExplainDecision(Guarded, Action):
             dispatcher.utter_message(text=text("explain.in_form", lang))
             return []
         lines = explanation(decision, lang).split("\n")
-        # long traces go out in pieces of eight lines
+        # long traces go out in pieces of eight lines (cut again when one is too long)
         pieces = ["\n".join(lines[i : i + 8]) for i in range(0, len(lines), 8)]
-        return deliver(dispatcher, pieces, lang)
+        return deliver(dispatcher, pieces, lang, room(tracker))

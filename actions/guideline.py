@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Guarded, deliver, lang_of, service
+from actions.common import Guarded, deliver, lang_of, room, service
 from assistant.common.texts import text
 from assistant.knowledge.browse import Hit, render, search
 
@@ -33,7 +33,7 @@ class AnswerGuideline(Guarded, Action):
         if len(hits) > 1:
             related = "\n".join(_line(hit) for hit in hits[1:])
             messages.append(text("guideline.related", lang, rows=related))
-        return deliver(dispatcher, messages, lang)
+        return deliver(dispatcher, messages, lang, room(tracker))
 
 
 def _line(hit: Hit) -> str:

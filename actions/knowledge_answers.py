@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Ask, Guarded, deliver, lang_of, numbered, service
+from actions.common import Ask, Guarded, deliver, lang_of, numbered, room, service
 from assistant.chat.render import program_card, stage_card
 from assistant.common.texts import text
 from assistant.reading.answers import Option, read_choice
@@ -95,7 +95,8 @@ class AnswerProgram(Guarded, Action):
         if program is None:
             dispatcher.utter_message(text=text("program.ask", lang, options=numbered(_offered())))
             return reset
-        return deliver(dispatcher, program_card(program, service().knowledge, lang), lang) + reset
+        card = program_card(program, service().knowledge, lang)
+        return deliver(dispatcher, card, lang, room(tracker)) + reset
 
 
 def _stage_asked(tracker: Tracker) -> tuple[str | None, str]:
@@ -176,4 +177,4 @@ class AnswerStage(Guarded, Action):
         card = stage_card(stage, service().knowledge, lang)
         if lead and stage == asked:
             card[0] = lead + "\n\n" + card[0]
-        return deliver(dispatcher, card, lang) + reset
+        return deliver(dispatcher, card, lang, room(tracker)) + reset
