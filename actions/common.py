@@ -532,9 +532,18 @@ def deliver(
 
 
 def room(tracker: Tracker) -> int:
-    """How many messages an answer may send now: one fewer inside a form, whose question
-    follows in the same turn (a why, "lanjut" or a guideline question asked mid-form)."""
-    return MESSAGES_PER_TURN - 1 if (tracker.active_loop or {}).get("name") else MESSAGES_PER_TURN
+    """How many messages an answer may send now (at least one): fewer by those an earlier
+    action already sent in this turn (a form that closed with a word of its own), and one
+    fewer inside a form, whose question follows (a why, "lanjut" or a guideline question
+    asked mid-form)."""
+    sent = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            sent += 1
+    in_form = 1 if (tracker.active_loop or {}).get("name") else 0
+    return max(1, MESSAGES_PER_TURN - sent - in_form)
 
 
 def answer(

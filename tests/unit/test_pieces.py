@@ -39,3 +39,21 @@ def test_deliver_sends_no_message_over_the_bound_and_keeps_the_rest_for_lanjut()
     later = next(e for e in events if e.get("name") == "more")["value"]
     assert later and all(len(t) <= MAX_MESSAGE_CHARS for t in later)
     assert "lanjut" in sent[-1]
+
+
+def _tracker(events: list[dict], loop: str | None = None):
+    from rasa_sdk import Tracker
+
+    return Tracker("628111", {}, {"text": "x"}, events, False, None,
+                   {"name": loop} if loop else {}, "action_listen")
+
+
+def test_room_counts_what_this_turn_already_sent_and_the_forms_question():
+    from actions.common import MESSAGES_PER_TURN, room
+
+    user = {"event": "user", "text": "x"}
+    bot = {"event": "bot", "text": "y"}
+    assert room(_tracker([bot, bot, user])) == MESSAGES_PER_TURN  # earlier turns don't count
+    assert room(_tracker([user, bot])) == MESSAGES_PER_TURN - 1  # a form closed with a word
+    assert room(_tracker([user], loop="approach_form")) == MESSAGES_PER_TURN - 1
+    assert room(_tracker([user, bot, bot, bot], loop="approach_form")) == 1  # never none
