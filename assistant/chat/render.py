@@ -88,7 +88,7 @@ def graduation_reply(
         lines.append(f"{mark} {criterion['name']}{compared}")
     if out.get("criteria") and out.get("state"):
         met = sum(1 for criterion in out["criteria"] if criterion["met"])
-        matrix = table.matrix(out["matrix"]).name if out.get("matrix") else ""
+        matrix = matrix_row.name if matrix_row else ""
         state = state_names(knowledge).get(out["state"], out["state"])
         lines.append(
             text(
